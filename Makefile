@@ -1,0 +1,64 @@
+# concord: set-up, tests, the demo and the benchmarks, one command each.
+# A fresh machine of this kind needs nothing done by hand: `make test` creates .venv,
+# installs what it needs (apt + pip) and runs the notebook tests and pytest.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
+# Tests and the demo never touch a model hub.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export MPLBACKEND := Agg
+export PYTHONUNBUFFERED := 1
+
+.PHONY: readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
+
+setup: $(STAMP)
+
+# System packages: Fashion-MNIST as IDX files (Debian package dataset-fashion-mnist).
+sysdeps:
+	@if [ ! -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then \
+	  echo "installing dataset-fashion-mnist with apt"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	fi
+
+# torch/torchvision are pinned to the versions checked on this kind of machine (see DESIGN.md).
+$(STAMP): setup.py settings.ini | sysdeps
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 2>&1 | { grep -v 'is ignored' || true; }
+	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1 2>&1 | { grep -v 'is ignored' || true; }
+	$(PY) -m pip install -q -e ".[dev]" 2>&1 | { grep -v 'is ignored' || true; }
+	$(PY) -c "import torch, torchvision, diffusers, open_clip, nbdev, concord" 
+	touch $(STAMP)
+
+# The README's test command: notebooks (fast cells only) then pytest.
+test: $(STAMP)
+	$(MAKE) test-nbs test-py
+
+test-nbs: $(STAMP)
+	cd nbs && ../$(BIN)/nbdev_test --path . --n_workers 2 --timing
+
+test-py: $(STAMP)
+	$(BIN)/pytest -q tests
+
+# Heavy notebook cells (flagged `#| slow`) run only on request.
+test-slow: $(STAMP)
+	cd nbs && ../$(BIN)/nbdev_test --path . --flags slow --n_workers 1 --timing
+
+export: $(STAMP)
+	$(BIN)/nbdev_export
+
+clean-nbs: $(STAMP)
+	$(BIN)/nbdev_clean
+
+clean:
+	rm -rf $(VENV) _proc _docs
+
+# README.md is generated from nbs/index.ipynb (nbdev_readme needs Quarto, which is not installable here).
+readme: $(STAMP)
+	$(PY) tools/make_readme.py
