@@ -16,7 +16,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
+.PHONY: demo bench-speed readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
 
 setup: $(STAMP)
 
@@ -61,4 +61,23 @@ clean:
 
 # README.md is generated from nbs/index.ipynb (nbdev_readme needs Quarto, which is not installable here).
 readme: $(STAMP)
+	cd nbs && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace index.ipynb
+	$(BIN)/nbdev_clean --fname nbs/index.ipynb
 	$(PY) tools/make_readme.py
+
+# The main job on the mini world: CONCORD at IPC 10 and random real images at IPC 10, each evaluated
+# by training a fresh ConvNet-3 (soft-label protocol, DEMO_EPOCHS_SCALE x 300 epochs) on it alone.
+DEMO_DIR ?= distilled
+DEMO_EPOCHS_SCALE ?= 0.2
+demo: $(STAMP)
+	$(BIN)/concord distill --out $(DEMO_DIR)/fmnist-concord-ipc10
+	$(BIN)/concord distill --method random --out $(DEMO_DIR)/fmnist-random-ipc10
+	$(BIN)/concord evaluate $(DEMO_DIR)/fmnist-concord-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) --json_out $(DEMO_DIR)/fmnist-concord-ipc10.eval.json
+	$(BIN)/concord evaluate $(DEMO_DIR)/fmnist-random-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) --json_out $(DEMO_DIR)/fmnist-random-ipc10.eval.json
+	@$(PY) -c "import json; r={m: json.load(open('$(DEMO_DIR)/fmnist-'+m+'-ipc10.eval.json')) for m in ('concord','random')}; \
+	print('\nFashion-MNIST, IPC 10, ConvNet-3 soft-label protocol (%d epochs), test top-1:' % r['concord']['settings']['epochs']); \
+	[print('  %-8s %6.2f %%' % (m, r[m]['mean'])) for m in r]"
+
+# Seconds per image: unguided vs CONCORD (both gradient modes), one run, ratios in results/speed.json.
+bench-speed: $(STAMP)
+	$(PY) bench/speed.py --out results/speed.json

@@ -1,0 +1,84 @@
+"""The `concord` command end to end: help, one-line errors that leave no complete-looking output,
+and a small distil -> evaluate run on the shipped mini world."""
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CONCORD = Path(sys.executable).parent/'concord'
+ENV = {**os.environ, 'HF_HUB_OFFLINE': '1', 'TRANSFORMERS_OFFLINE': '1'}
+
+
+def run(*args, env=None, cwd=None):
+    return subprocess.run([str(CONCORD), *map(str, args)], capture_output=True, text=True, env=env or ENV, cwd=cwd, timeout=900)
+
+
+def one_line_error(r, contains):
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('concord: error: '), r.stderr
+    assert contains in lines[0], lines[0]
+
+
+def test_help_lists_every_option_with_default():
+    r = run('distill', '--help')
+    assert r.returncode == 0
+    h = ' '.join(r.stdout.split())
+    for opt, default in [('--ipc', '10'), ('--lam', '1.0'), ('--objective', 'contrastive'), ('--n_pos', '5'), ('--n_neg', '10'),
+                         ('--neg_strategy', 'weighted'), ('--steps', '50'), ('--grad_mode', 'through_model'), ('--window', '0,1'),
+                         ('--cfg_scale', '4.0'), ('--seed', '0'), ('--tau', '0.07'), ('--method', 'concord')]:
+        assert opt in h and f'(default: {default})' in h, opt
+    assert run('evaluate', '--help').returncode == 0
+
+
+@pytest.mark.parametrize('args,msg', [
+    (['--ipc', '0'], 'IPC must be a positive integer'),
+    (['--lam', '-1'], 'lambda must be >= 0'),
+    (['--grad_mode', 'sideways'], 'unknown gradient mode'),
+    (['--classes', 'Hat,Coat'], "unknown class 'Hat'"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, args, msg):
+    out = tmp_path/'set'
+    one_line_error(run('distill', '--out', out, '--quiet', *args), msg)
+    assert not out.exists()
+
+
+def test_unwritable_output_dir(tmp_path):
+    (tmp_path/'file').write_text('x')
+    one_line_error(run('distill', '--out', tmp_path/'file'/'set', '--ipc', '1', '--steps', '1', '--quiet'), 'cannot write')
+
+
+def test_bank_lacking_a_class(tmp_path):
+    from concord.concepts import bank_path
+    bank = json.loads(bank_path('fashion-mnist').read_text())
+    bank['concepts']['Coat'] = []
+    (tmp_path/'bank.json').write_text(json.dumps(bank))
+    out = tmp_path/'set'
+    one_line_error(run('distill', '--out', out, '--bank', tmp_path/'bank.json', '--quiet'), "'Coat'")
+    assert not (out/'COMPLETE').exists()
+
+
+def test_missing_dataset(tmp_path):
+    out = tmp_path/'set'
+    env = {**ENV, 'CONCORD_FMNIST_DIR': str(tmp_path/'nowhere')}
+    one_line_error(run('distill', '--method', 'random', '--out', out, '--quiet', env=env), 'apt-get install dataset-fashion-mnist')
+    assert not (out/'COMPLETE').exists()
+
+
+def test_distill_then_evaluate(tmp_path):
+    "A small CONCORD set on the mini world (2 classes x 2 images, 10 steps), then a short evaluation."
+    out = tmp_path/'set'
+    r = run('distill', '--out', out, '--ipc', '2', '--steps', '10', '--classes', 'Shirt,Coat', '--quiet')
+    assert r.returncode == 0, r.stderr
+    assert (out/'COMPLETE').exists() and (out/'grid.png').exists()
+    assert sorted(p.name for p in (out/'00004').iterdir()) == ['00000.png', '00001.png']
+    lines = [json.loads(l) for l in (out/'manifest.jsonl').read_text().splitlines()]
+    assert [(e['class'], e['index']) for e in lines] == [(4, 0), (4, 1), (6, 0), (6, 1)]
+    assert {'file', 'class', 'seed', 'method', 'sha256'} <= set(lines[0])
+    r2 = run('distill', '--out', out, '--ipc', '2', '--steps', '10', '--classes', 'Shirt,Coat', '--quiet')
+    assert r2.returncode == 0 and '(0 made' in r2.stdout
+    one_line_error(run('distill', '--out', out, '--ipc', '3', '--steps', '10', '--classes', 'Shirt,Coat', '--quiet'), 'different settings')
+    r3 = run('evaluate', out, '--protocol', 'hard', '--epochs_scale', '0.002', '--width', '16', '--json_out', tmp_path/'ev.json', '--quiet')
+    assert r3.returncode == 0, r3.stderr
+    ev = json.loads((tmp_path/'ev.json').read_text())
+    assert ev['classes'] == 2 and 0 <= ev['mean'] <= 100 and ev['n_images'] == 4
