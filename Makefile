@@ -40,8 +40,10 @@ $(STAMP): setup.py settings.ini | sysdeps
 test: $(STAMP)
 	$(MAKE) test-nbs test-py
 
+# Two notebooks at a time, one thread each: two multi-threaded torch processes on two cores spin on
+# each other's OpenMP barriers and run many times slower than one thread each.
 test-nbs: $(STAMP)
-	cd nbs && ../$(BIN)/nbdev_test --path . --n_workers 2 --timing
+	cd nbs && OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ../$(BIN)/nbdev_test --path . --n_workers 2 --timing
 
 test-py: $(STAMP)
 	$(BIN)/pytest -q tests
