@@ -50,33 +50,30 @@ _FENCE = re.compile(r"```[A-Za-z0-9_+-]*")
 
 def _class_key(name:str) -> str: return " ".join(str(name).replace("_", " ").split()).casefold()
 
-def _find_unquoted(text:str, ch:str) -> int:
-    "Index of the first `ch` outside quoted strings, or -1."
-    quote, i = None, 0
+def _unquoted(text:str, start:int=0):
+    "Yield `(index, char)` for the characters of `text` from `start` that stand outside quoted strings."
+    quote, i = None, start
     while i < len(text):
         c = text[i]
         if quote:
             if c == '\\': i += 1
             elif c == quote: quote = None
         elif c in '"\'': quote = c
-        elif c == ch: return i
+        else: yield i, c
         i += 1
-    return -1
+
+def _find_unquoted(text:str, ch:str) -> int:
+    "Index of the first `ch` outside quoted strings, or -1."
+    return next((i for i, c in _unquoted(text) if c == ch), -1)
 
 def _closing(text:str, start:int) -> int:
     "Index just past the bracket that closes the one at `start` (quoted strings skipped), or -1."
-    depth, quote, i = 0, None, start
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == '\\': i += 1
-            elif c == quote: quote = None
-        elif c in '"\'': quote = c
-        elif c in '([{': depth += 1
+    depth = 0
+    for i, c in _unquoted(text, start):
+        if c in '([{': depth += 1
         elif c in ')]}':
             depth -= 1
             if depth == 0: return i + 1
-        i += 1
     return -1
 
 def _short(x, n=40) -> str:
