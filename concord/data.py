@@ -350,7 +350,8 @@ class DistilledSetWriter:
         if not 0 <= index < 100_000: raise DistilledSetError(f"image index {index} is out of range 0..99999")
         data, rel = png_bytes(image), _entry_file(cls, index)
         entry = {'file': rel, 'class': cls, 'class_name': self.class_names[cls], 'index': index,
-                 'seed': None if seed is None else int(seed), 'method': self.method, 'sha256': hashlib.sha256(data).hexdigest()}
+                 'seed': None if seed is None else int(seed), 'method': self.method, 'settings': self.settings,
+                 'sha256': hashlib.sha256(data).hexdigest()}
         try:
             (self.out_dir/COMPLETE_FILE).unlink(missing_ok=True)  # a set that changes is no longer complete
             atomic_write_bytes(self.out_dir/rel, data)

@@ -74,7 +74,8 @@ def test_distill_then_evaluate(tmp_path):
     assert sorted(p.name for p in (out/'00004').iterdir()) == ['00000.png', '00001.png']
     lines = [json.loads(l) for l in (out/'manifest.jsonl').read_text().splitlines()]
     assert [(e['class'], e['index']) for e in lines] == [(4, 0), (4, 1), (6, 0), (6, 1)]
-    assert {'file', 'class', 'seed', 'method', 'sha256'} <= set(lines[0])
+    assert {'file', 'class', 'seed', 'method', 'settings', 'sha256'} <= set(lines[0])
+    assert lines[0]['settings']['lam'] == 1.0 and lines[0]['settings']['ipc'] == 2
     r2 = run('distill', '--out', out, '--ipc', '2', '--steps', '10', '--classes', 'Shirt,Coat', '--quiet')
     assert r2.returncode == 0 and '(0 made' in r2.stdout
     one_line_error(run('distill', '--out', out, '--ipc', '3', '--steps', '10', '--classes', 'Shirt,Coat', '--quiet'), 'different settings')
