@@ -79,9 +79,7 @@ demo: $(STAMP)
 	$(BIN)/concord distill --method random --out $(DEMO_DIR)/fmnist-random-ipc10
 	for m in $(DEMO_METHODS); do \
 	  $(BIN)/concord evaluate $(DEMO_DIR)/fmnist-$$m-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) --quiet --json_out $(DEMO_DIR)/fmnist-$$m-ipc10.eval.json || exit 1; done
-	@$(PY) -c "import json; r={m: json.load(open('$(DEMO_DIR)/fmnist-'+m+'-ipc10.eval.json')) for m in '$(DEMO_METHODS)'.split()}; \
-	print('\nFashion-MNIST, IPC 10, ConvNet-3 trained on the set alone (soft labels, %d epochs, seed 0), test top-1:' % r['concord']['settings']['epochs']); \
-	[print('  %-8s %6.2f %%' % (m, r[m]['mean'])) for m in r]"
+	@$(PY) bench/demo_summary.py $(DEMO_DIR) $(DEMO_METHODS)
 
 # Seconds per image: unguided vs CONCORD (both gradient modes), one run, ratios in results/speed.json.
 bench-speed: $(STAMP)

@@ -91,8 +91,8 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
     teacher = None
     if protocol == 'soft':
         if list(names) != list(FMNIST_CLASSES): raise ConcordError("the soft-label protocol needs a teacher; for data other than Fashion-MNIST use --protocol hard")
-        from concord.mini import load_mini_world
-        teacher = load_mini_world(device=dev).teacher
+        from concord.mini import load_mini_teacher
+        teacher = load_mini_teacher(device=dev)
     r = evaluate_set(images, labels, xt, yt, len(names), es, teacher, seeds=sd, device=dev, progress=not quiet)
     r.update(path=str(path), method=meta.get('method'), ipc=ipc, classes=len(present), record=run_record(protocol=protocol, epochs_scale=epochs_scale))
     print(f"{path}: {meta.get('method')} IPC {ipc}, {protocol}-label ConvNet-{depth}: top-1 {r['mean']:.2f} ± {r['std']:.2f} % "

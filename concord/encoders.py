@@ -30,7 +30,7 @@ def clip_preprocess(images:torch.Tensor, # (B, C, H, W) in [-1, 1], C in {1, 3}
     if (h, w) != (image_size, image_size):
         s = image_size / min(h, w)
         nh, nw = max(image_size, round(h * s)), max(image_size, round(w * s))
-        x = F.interpolate(x, size=(nh, nw), mode=mode, align_corners=False, antialias=(s < 1))
+        x = F.interpolate(x, size=(nh, nw), mode=mode, align_corners=False, antialias=True)  # the antialiased kernels are PIL's, as CLIP's own transform
         top, left = (nh - image_size) // 2, (nw - image_size) // 2
         x = x[..., top:top + image_size, left:left + image_size]
     mean = torch.as_tensor(mean, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)

@@ -20,6 +20,7 @@ from diffusers.models.modeling_utils import ModelMixin
 from .core import ConcordError, atomic_write_json, run_record, sha256_file
 from .data import FMNIST_CLASSES, load_fashion_mnist, to_model_images
 from .encoders import ClipEncoder
+from .backbones import dit_scheduler_config
 from .concepts import ConceptBank, bank_path, format_concept, validity_scores
 
 # %% auto #0
@@ -29,8 +30,8 @@ __all__ = ['MINI_DIR', 'MINI_OUT_ENV', 'MINI_CLIP_MEAN', 'MINI_CLIP_STD', 'CAPTI
            'drop_labels', 'diffusion_loss', 'ema_update', 'encode_posteriors', 'train_mini_dit', 'mini_clip_config',
            'build_mini_clip', 'mini_captions', 'mini_concept_bank', 'bank_phrases', 'minilm_features',
            'masked_clip_loss', 'train_mini_clip', 'zero_shot_logits', 'save_mini_clip', 'load_mini_clip',
-           'make_mini_teacher', 'make_mini_vae', 'make_mini_dit', 'make_mini_clip', 'load_mini_world',
-           'state_dicts_equal', 'mini_reference', 'write_mini_manifest', 'score_concept_bank']
+           'make_mini_teacher', 'make_mini_vae', 'make_mini_dit', 'make_mini_clip', 'load_mini_teacher',
+           'load_mini_world', 'state_dicts_equal', 'mini_reference', 'write_mini_manifest', 'score_concept_bank']
 
 # %% ../nbs/06_mini.ipynb #5a17f48a
 MINI_DIR = Path(concord.__file__).parent/'assets'/'mini'
@@ -178,8 +179,7 @@ def mini_dit_config(num_classes:int=10, in_channels:int=4, sample_size:int=8, wi
 
 def mini_scheduler() -> DDIMScheduler:
     "DiT's noise schedule (linear betas 1e-4..0.02, 1000 steps, eps-prediction) as a `DDIMScheduler`."
-    return DDIMScheduler(num_train_timesteps=1000, beta_start=1e-4, beta_end=0.02, beta_schedule='linear',
-                         clip_sample=False, set_alpha_to_one=True, steps_offset=0, prediction_type='epsilon')
+    return DDIMScheduler(**dit_scheduler_config())
 
 # %% ../nbs/06_mini.ipynb #ded9af4f
 def drop_labels(labels:torch.Tensor, null_class:int, p:float, generator:torch.Generator) -> torch.Tensor:
@@ -428,19 +428,26 @@ def make_mini_clip(out, images, labels, classes, concepts=None, force:bool=False
     return clip
 
 # %% ../nbs/06_mini.ipynb #87848fbf
+def _check_mini(root:Path, parts):
+    missing = [s for s in parts if not (root/s).is_dir()]
+    if missing: raise ConcordError(f"mini-world checkpoints {missing} not found in {root}; "
+                                   f"train them with `nbdev_test --path nbs/06_mini.ipynb --flags slow`")
+
+def load_mini_teacher(device='cpu', root=None) -> MiniTeacher:
+    "Only the shipped teacher classifier (frozen), for soft labels and evaluation."
+    root = Path(root or MINI_DIR); _check_mini(root, ['teacher'])
+    return MiniTeacher.from_pretrained(root/'teacher').to(device).eval().requires_grad_(False)
+
 def load_mini_world(device='cpu',   # where to put the models
                     root=None       # a folder with vae/, dit/ (+ dit/scheduler/), clip/, teacher/; default `MINI_DIR`
                    ) -> SimpleNamespace:
     "The shipped mini world: `vae`, `transformer`, `scheduler` (DDIM), `clip` (`ClipEncoder`), `teacher`, `classes`, `bank`."
-    root = Path(root or MINI_DIR)
-    missing = [s for s in ('vae', 'dit', 'clip', 'teacher') if not (root/s).is_dir()]
-    if missing: raise ConcordError(f"mini-world checkpoints {missing} not found in {root}; "
-                                   f"train them with `nbdev_test --path nbs/06_mini.ipynb --flags slow`")
+    root = Path(root or MINI_DIR); _check_mini(root, ('vae', 'dit', 'clip', 'teacher'))
     frozen = lambda m: m.to(device).eval().requires_grad_(False)
     vae = frozen(AutoencoderKL.from_pretrained(root/'vae'))
     transformer = frozen(DiTTransformer2DModel.from_pretrained(root/'dit'))
     scheduler = DDIMScheduler.from_pretrained(root/'dit', subfolder='scheduler')
-    teacher = frozen(MiniTeacher.from_pretrained(root/'teacher'))
+    teacher = load_mini_teacher(device, root)
     clip = load_mini_clip(root/'clip', device)
     return SimpleNamespace(vae=vae, transformer=transformer, scheduler=scheduler, clip=clip, teacher=teacher,
                            classes=list(FMNIST_CLASSES), bank=mini_concept_bank(), root=root)
