@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_mini.ipynb #93ea990d
 from __future__ import annotations
-import contextlib, copy, json, math, os, time
+import contextlib, copy, json, math, os, shutil, time
 from pathlib import Path
 from types import SimpleNamespace
 import torch
@@ -24,14 +24,15 @@ from .backbones import dit_scheduler_config
 from .concepts import ConceptBank, bank_path, format_concept, validity_scores
 
 # %% auto #0
-__all__ = ['MINI_DIR', 'MINI_OUT_ENV', 'MINI_CLIP_MEAN', 'MINI_CLIP_STD', 'CAPTION_TEMPLATES', 'MINI_SETTINGS', 'minilm_path',
-           'batch_indices', 'warmup_cosine', 'augment', 'MiniTeacher', 'predict_logits', 'accuracy', 'train_teacher',
-           'mini_vae_config', 'vae_loss', 'latent_std', 'train_mini_vae', 'mini_dit_config', 'mini_scheduler',
-           'drop_labels', 'diffusion_loss', 'ema_update', 'encode_posteriors', 'train_mini_dit', 'mini_clip_config',
-           'build_mini_clip', 'mini_captions', 'mini_concept_bank', 'bank_phrases', 'minilm_features',
-           'masked_clip_loss', 'train_mini_clip', 'zero_shot_logits', 'save_mini_clip', 'load_mini_clip',
-           'make_mini_teacher', 'make_mini_vae', 'make_mini_dit', 'make_mini_clip', 'load_mini_teacher',
-           'load_mini_world', 'state_dicts_equal', 'mini_reference', 'write_mini_manifest', 'score_concept_bank']
+__all__ = ['MINI_DIR', 'MINI_OUT_ENV', 'MINI_CLIP_MEAN', 'MINI_CLIP_STD', 'CAPTION_TEMPLATES', 'MINI_BACKBONES', 'MINI_SETTINGS',
+           'minilm_path', 'batch_indices', 'warmup_cosine', 'augment', 'MiniTeacher', 'predict_logits', 'accuracy',
+           'train_teacher', 'mini_vae_config', 'vae_loss', 'latent_std', 'train_mini_vae', 'mini_dit_config',
+           'mini_scheduler', 'drop_labels', 'diffusion_loss', 'ema_update', 'encode_posteriors', 'train_mini_dit',
+           'mini_clip_config', 'build_mini_clip', 'mini_captions', 'mini_concept_bank', 'bank_phrases',
+           'minilm_features', 'masked_clip_loss', 'train_mini_clip', 'zero_shot_logits', 'save_mini_clip',
+           'load_mini_clip', 'make_mini_teacher', 'make_mini_vae', 'make_mini_dit', 'make_mini_minimax',
+           'make_mini_clip', 'load_mini_teacher', 'load_mini_world', 'state_dicts_equal', 'mini_reference',
+           'write_mini_manifest', 'score_concept_bank']
 
 # %% ../nbs/06_mini.ipynb #5a17f48a
 MINI_DIR = Path(concord.__file__).parent/'assets'/'mini'
@@ -417,6 +418,21 @@ def make_mini_dit(out, images, labels, vae, force:bool=False, device='cpu', **se
     _record_stage(folder, settings, time.time() - t0, n_images=len(images))
     return dit
 
+def make_mini_minimax(out, images, labels, vae, dit, force:bool=False, device='cpu', **settings) -> DiTTransformer2DModel:
+    """Minimax-fine-tune (DiffFit, `concord.minimax`) a copy of the trained mini DiT into `out/minimax`; the EMA weights,
+    with DiffFit's scale factors folded in, are saved as a plain diffusers model (resumable through `out/.minimax-checkpoints`)."""
+    folder, ck = Path(out)/'minimax', Path(out)/'.minimax-checkpoints'
+    if not force and _stage_done(folder, settings): return DiTTransformer2DModel.from_pretrained(folder).to(device).eval()
+    from concord.minimax import minimax_finetune, merge_difffit
+    t0 = time.time()
+    r = minimax_finetune(copy.deepcopy(dit).to(device), vae, images, labels, device=device, checkpoint_dir=ck, progress=True, **settings)
+    model = merge_difffit(r.ema).eval()
+    model.save_pretrained(folder); mini_scheduler().save_pretrained(folder/'scheduler')
+    last = r.history[-1] if r.history else {}
+    _record_stage(folder, settings, time.time() - t0, n_images=len(images), end={k: round(float(v), 4) for k, v in last.items()})
+    shutil.rmtree(ck, ignore_errors=True)
+    return model
+
 def make_mini_clip(out, images, labels, classes, concepts=None, force:bool=False, device='cpu', **settings) -> ClipEncoder:
     "Train (or load) the mini-CLIP into `out/clip`."
     folder = Path(out)/'clip'
@@ -438,19 +454,23 @@ def load_mini_teacher(device='cpu', root=None) -> MiniTeacher:
     root = Path(root or MINI_DIR); _check_mini(root, ['teacher'])
     return MiniTeacher.from_pretrained(root/'teacher').to(device).eval().requires_grad_(False)
 
+MINI_BACKBONES = ('dit', 'minimax')
+
 def load_mini_world(device='cpu',   # where to put the models
-                    root=None       # a folder with vae/, dit/ (+ dit/scheduler/), clip/, teacher/; default `MINI_DIR`
+                    root=None,      # a folder with vae/, dit/ (+ dit/scheduler/), clip/, teacher/ (and minimax/); default `MINI_DIR`
+                    backbone:str='dit' # 'dit' (the trained mini DiT) or 'minimax' (the same DiT after Minimax fine-tuning)
                    ) -> SimpleNamespace:
     "The shipped mini world: `vae`, `transformer`, `scheduler` (DDIM), `clip` (`ClipEncoder`), `teacher`, `classes`, `bank`."
-    root = Path(root or MINI_DIR); _check_mini(root, ('vae', 'dit', 'clip', 'teacher'))
+    if backbone not in MINI_BACKBONES: raise ConcordError(f"unknown backbone {backbone!r}: use one of {', '.join(MINI_BACKBONES)}")
+    root = Path(root or MINI_DIR); _check_mini(root, ('vae', backbone, 'clip', 'teacher'))
     frozen = lambda m: m.to(device).eval().requires_grad_(False)
     vae = frozen(AutoencoderKL.from_pretrained(root/'vae'))
-    transformer = frozen(DiTTransformer2DModel.from_pretrained(root/'dit'))
-    scheduler = DDIMScheduler.from_pretrained(root/'dit', subfolder='scheduler')
+    transformer = frozen(DiTTransformer2DModel.from_pretrained(root/backbone))
+    scheduler = DDIMScheduler.from_pretrained(root/backbone, subfolder='scheduler')
     teacher = load_mini_teacher(device, root)
     clip = load_mini_clip(root/'clip', device)
     return SimpleNamespace(vae=vae, transformer=transformer, scheduler=scheduler, clip=clip, teacher=teacher,
-                           classes=list(FMNIST_CLASSES), bank=mini_concept_bank(), root=root)
+                           classes=list(FMNIST_CLASSES), bank=mini_concept_bank(), root=root, backbone=backbone)
 
 # %% ../nbs/06_mini.ipynb #0b0eb899
 def state_dicts_equal(a:dict, b:dict) -> bool:
@@ -478,6 +498,8 @@ MINI_SETTINGS = dict(
     vae=dict(steps=2000, batch_size=64, lr=1e-3, kl_weight=1e-3, seed=0),
     dit=dict(steps=5000, batch_size=128, lr=5e-4, p_uncond=0.1, ema_decay=0.999, seed=0),
     clip=dict(steps=2500, batch_size=256, lr=1e-3, weight_decay=0.05, seed=0),
+    minimax=dict(steps=9000, batch_size=8, lr=1e-3, rep_weight=0.002, div_weight=0.008, memory=64, ema_decay=0.999,
+                 variance_loss='none', seed=0),
 )
 
 def write_mini_manifest(root) -> dict:
