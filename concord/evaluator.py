@@ -61,11 +61,13 @@ class BasicBlock(nn.Module):
 class ResNet(nn.Module):
     "ResNet-18 / ResNet-10 (one block per stage), instance norm by default, optional average-pool downsampling (AP)."
     def __init__(self, num_classes:int=10, channels:int=1, depth:int=18, norm:str='instance', avg_pool:bool=False,
-                 width:int=64, im_size:int=32):
+                 width:int=64, im_size:int=32,
+                 stem:str='auto'):     # 'auto' (CIFAR stem up to 64 px), 'cifar' (3x3, no pooling) or 'imagenet' (7x7/2 + max pool)
         super().__init__()
         blocks = {18: (2, 2, 2, 2), 10: (1, 1, 1, 1)}.get(depth)
         if blocks is None: raise ConcordError(f"ResNet depth must be 10 or 18, got {depth}")
-        if im_size <= 64: self.stem = nn.Sequential(nn.Conv2d(channels, width, 3, 1, 1, bias=False), _norm(norm, width), nn.ReLU())
+        if stem not in ('auto', 'cifar', 'imagenet'): raise ConcordError(f"unknown stem {stem!r}: use auto, cifar or imagenet")
+        if stem == 'cifar' or (stem == 'auto' and im_size <= 64): self.stem = nn.Sequential(nn.Conv2d(channels, width, 3, 1, 1, bias=False), _norm(norm, width), nn.ReLU())
         else: self.stem = nn.Sequential(nn.Conv2d(channels, width, 7, 2, 3, bias=False), _norm(norm, width), nn.ReLU(), nn.MaxPool2d(3, 2, 1))
         layers, c = [], width
         for i, n in enumerate(blocks):
@@ -128,6 +130,7 @@ class EvalSettings:
     model: str = 'convnet'       # 'convnet' (ConvNet-D), 'resnet18' (ResNet-18, IN) or 'resnetap10' (ResNetAP-10, IN)
     depth: int = 3
     width: int = 128
+    stem: str = 'auto'           # ResNet stem: 'auto', 'cifar' or 'imagenet' (see `ResNet`)
 
     @classmethod
     def for_ipc(cls, ipc:int, num_classes:int=10, protocol:str='soft', epochs_scale:float=1.0, **kw):
@@ -143,8 +146,8 @@ class EvalSettings:
 def build_model(s:EvalSettings, num_classes:int, channels:int, im_size:int) -> nn.Module:
     "The student network named by `s.model`."
     if s.model == 'convnet': return ConvNet(num_classes, channels, s.width, s.depth, 'instance', im_size)
-    if s.model == 'resnet18': return ResNet(num_classes, channels, 18, 'instance', False, im_size=im_size)
-    if s.model == 'resnetap10': return ResNet(num_classes, channels, 10, 'instance', True, im_size=im_size)
+    if s.model == 'resnet18': return ResNet(num_classes, channels, 18, 'instance', False, im_size=im_size, stem=s.stem)
+    if s.model == 'resnetap10': return ResNet(num_classes, channels, 10, 'instance', True, im_size=im_size, stem=s.stem)
     raise ConcordError(f"unknown model {s.model!r}: use convnet, resnet18 or resnetap10")
 
 @torch.no_grad()
