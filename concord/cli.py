@@ -23,7 +23,8 @@ def _floats(s, name):
 
 @call_parse
 def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class folders 00000/ ... of PNGs, manifest.jsonl, grid.png
-                method:str='concord',       # concord (DiT + concept informing), dit (no informing) or random (random real images)
+                method:str='concord',       # concord (informed sampling), dit / minimax (plain sampling), random / kcenter / herding (real images)
+                backbone:str=None,          # the diffusion model of method concord: dit (default) or minimax
                 ipc:int=10,                 # images per class
                 lam:float=1.0,              # informing weight lambda of Eq. 9
                 objective:str='contrastive',# contrastive (Eq. 12) or cosine (Eq. 11)
@@ -44,7 +45,7 @@ def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class
                 quiet:store_true=False,     # no progress bar
                ):
     "Distil a dataset into a folder of images (resumes an interrupted run with the same settings)."
-    s = DistillSettings(out=out, method=method, ipc=ipc, lam=lam, objective=objective, n_pos=n_pos, n_neg=n_neg,
+    s = DistillSettings(out=out, method=method, backbone=backbone, ipc=ipc, lam=lam, objective=objective, n_pos=n_pos, n_neg=n_neg,
                         neg_strategy=neg_strategy, tau=tau, steps=steps, grad_mode=grad_mode, window=_floats(window, 'window'),
                         cfg_scale=cfg_scale, seed=seed, classes=tuple(c.strip() for c in classes.split(',')) if classes else None,
                         batch_size=batch_size, bank=bank).validate()
@@ -70,13 +71,14 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
                  epochs_scale:float=1.0,    # multiply the protocol's epochs (300 soft; 2000/1500/... hard) for quick runs
                  seeds:str='0',             # comma-separated training seeds; mean and std are reported
                  test_dir:str=None,         # real test images as an ImageFolder (default: Fashion-MNIST's test split)
+                 model:str='convnet',       # student network: convnet (ConvNet-D), resnet18 (ResNet-18, IN) or resnetap10 (ResNetAP-10, IN)
                  width:int=128,             # ConvNet width
                  depth:int=3,               # ConvNet depth
                  device:str=None,           # torch device (default: cuda if available, else cpu)
                  json_out:str=None,         # also write the result as JSON here
                  quiet:store_true=False,    # no progress bars
                 ):
-    "Train a fresh ConvNet on a distilled set and report its top-1 accuracy on the real test split."
+    "Train a fresh network on a distilled set and report its top-1 accuracy on the real test split."
     if not Path(path).is_dir(): raise ConcordError(f"no distilled set at {path}")
     meta = read_distilled_settings(path)
     images, labels = load_distilled(path)
@@ -87,7 +89,7 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
     present = torch.unique(labels)
     keep = torch.isin(yt, present); xt, yt = xt[keep], yt[keep]
     ipc = int(torch.bincount(labels).max())
-    es = EvalSettings.for_ipc(ipc, len(names), protocol, epochs_scale, width=width, depth=depth)
+    es = EvalSettings.for_ipc(ipc, len(names), protocol, epochs_scale, model=model, width=width, depth=depth)
     teacher = None
     if protocol == 'soft':
         if list(names) != list(FMNIST_CLASSES): raise ConcordError("the soft-label protocol needs a teacher; for data other than Fashion-MNIST use --protocol hard")
@@ -95,13 +97,20 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
         teacher = load_mini_teacher(device=dev)
     r = evaluate_set(images, labels, xt, yt, len(names), es, teacher, seeds=sd, device=dev, progress=not quiet)
     r.update(path=str(path), method=meta.get('method'), ipc=ipc, classes=len(present), record=run_record(protocol=protocol, epochs_scale=epochs_scale))
-    print(f"{path}: {meta.get('method')} IPC {ipc}, {protocol}-label ConvNet-{depth}: top-1 {r['mean']:.2f} ± {r['std']:.2f} % "
+    net = f"ConvNet-{depth}" if model == 'convnet' else model
+    print(f"{path}: {meta.get('method')} IPC {ipc}, {protocol}-label {net}: top-1 {r['mean']:.2f} ± {r['std']:.2f} % "
           f"over seeds {sd} ({r['seconds']} s)")
     if json_out: atomic_write_json(json_out, r)
     return r
 
 # %% ../nbs/09_cli.ipynb #1bdc8d19
-COMMANDS = {'distill': distill_cmd, 'evaluate': evaluate_cmd}
+COMMANDS = {'distill': distill_cmd, 'evaluate': evaluate_cmd, 'bench': None}   # bench: `concord.bench.bench_cmd`, imported when run
+
+def _command(cmd:str):
+    if cmd == 'bench':
+        from concord.bench import bench_cmd   # notebook 10 builds on this one's modules
+        return bench_cmd
+    return getattr(COMMANDS[cmd], '__wrapped__', COMMANDS[cmd])
 
 def main(argv:list|None=None) -> int:
     "Run `concord COMMAND [options]`; returns the exit status."
@@ -109,12 +118,13 @@ def main(argv:list|None=None) -> int:
     if not argv or argv[0] in ('-h', '--help') or argv[0] not in COMMANDS:
         out = sys.stdout if not argv or argv[0] in ('-h', '--help') else sys.stderr
         if argv and argv[0] not in ('-h', '--help'): print(f"concord: error: unknown command {argv[0]!r}", file=out)
-        print("usage: concord {distill,evaluate} [options]   (concord COMMAND --help for its options)\n"
+        print("usage: concord {distill,evaluate,bench} [options]   (concord COMMAND --help for its options)\n"
               "  distill   make a distilled set (CONCORD on the Fashion-MNIST mini world by default)\n"
-              "  evaluate  train a fresh ConvNet on a distilled set and report test accuracy", file=out)
+              "  evaluate  train a fresh network on a distilled set and report test accuracy\n"
+              "  bench     the mini-world results table: every method, IPC 1/10/50, three protocols, over seeds", file=out)
         return 0 if out is sys.stdout else 2
     cmd = argv[0]
-    fn = getattr(COMMANDS[cmd], '__wrapped__', COMMANDS[cmd])
+    fn = _command(cmd)
     try:
         args = vars(anno_parser(fn, prog=f'concord {cmd}').parse_args(argv[1:]))
         args.pop('pdb', None); args.pop('xtra', None)

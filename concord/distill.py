@@ -15,19 +15,24 @@ from .data import DistilledSetWriter, load_distilled, save_grid, load_fashion_mn
 from .concepts import ConceptBank
 from .guidance import Guidance, ConceptObjective, GRADIENT_MODES
 from .sampler import DiTSampler
-from .evaluator import select_random
+from .coresets import select_coreset
 
 # %% auto #0
-__all__ = ['METHODS', 'DistillSettings', 'mini_world', 'plan_batches', 'distill']
+__all__ = ['METHODS', 'GENERATIVE', 'CORESETS', 'BACKBONES', 'DistillSettings', 'mini_world', 'real_features', 'plan_batches',
+           'distill']
 
 # %% ../nbs/07_distill.ipynb #a0ab08a6
-METHODS = ('concord', 'dit', 'random')
+METHODS = ('concord', 'dit', 'minimax', 'random', 'kcenter', 'herding')
+GENERATIVE = ('concord', 'dit', 'minimax')
+CORESETS = ('random', 'kcenter', 'herding')
+BACKBONES = ('dit', 'minimax')
 
 @dataclass
 class DistillSettings:
     "Settings of one distillation run (the options of `concord distill`)."
     out: str = 'distilled/fmnist-concord-ipc10' # output folder: class folders 00000/ ... of PNGs + manifest
-    method: str = 'concord'        # 'concord' (DiT + concept informing), 'dit' (no informing) or 'random' (random real images)
+    method: str = 'concord'        # 'concord' (informed sampling), 'dit' / 'minimax' (plain sampling), 'random' / 'kcenter' / 'herding' (real images)
+    backbone: str|None = None      # for 'concord': 'dit' (default) or 'minimax'; 'dit' and 'minimax' imply their own
     ipc: int = 10                  # images per class
     lam: float = 1.0               # informing weight lambda (Eq. 9); the paper uses 1 (Sec. 4.1) and finds 2 best (Fig. 4b)
     objective: str = 'contrastive' # 'contrastive' (Eq. 12) or 'cosine' (Eq. 11)
@@ -59,28 +64,51 @@ class DistillSettings:
         if not self.cfg_scale >= 1: raise ConcordError(f"cfg_scale must be >= 1, got {self.cfg_scale}")
         if self.batch_size < 1: raise ConcordError(f"batch_size must be >= 1, got {self.batch_size}")
         if not self.tau > 0: raise ConcordError(f"tau must be > 0, got {self.tau}")
+        if self.backbone is not None:
+            if self.backbone not in BACKBONES: raise ConcordError(f"unknown backbone {self.backbone!r}: use one of {', '.join(BACKBONES)}")
+            if self.method != 'concord' and self.backbone != self.method:
+                raise ConcordError(f"backbone {self.backbone!r} does not apply to method {self.method!r}: it only chooses the model "
+                                   f"of method 'concord' (plain sampling of the Minimax model is --method minimax)")
         return self
+
+    @property
+    def diffusion_backbone(self) -> str|None:
+        "The diffusion model the method samples ('dit' or 'minimax'), None for the real-image methods."
+        if self.method == 'concord': return self.backbone or 'dit'
+        return self.method if self.method in BACKBONES else None
 
     def identity(self) -> dict:
         "What determines the images: stored in settings.json and compared when a run resumes."
         d = asdict(self); d.pop('out')
         d['window'] = list(self.window); d['classes'] = list(self.classes) if self.classes else None
-        if self.method == 'random':   # the sampler's knobs do not apply
+        if self.method in CORESETS:   # the sampler's knobs do not apply (seed: only 'random' draws)
             d = {k: d[k] for k in ('method', 'ipc', 'seed', 'classes')}
-        elif self.method == 'dit':
+            if self.method != 'random': d.pop('seed')
+            return d
+        d['backbone'] = self.diffusion_backbone
+        if self.method != 'concord':
             for k in ('lam', 'objective', 'n_pos', 'n_neg', 'neg_strategy', 'tau', 'grad_mode', 'window', 'bank'): d.pop(k)
         return d
 
 # %% ../nbs/07_distill.ipynb #861b6078
-def mini_world(device='cpu') -> SimpleNamespace:
-    "The mini world of `concord.mini` plus a loader of the Fashion-MNIST training split."
+def mini_world(device='cpu', backbone:str='dit') -> SimpleNamespace:
+    "The mini world of `concord.mini` (with the `backbone` DiT) plus a loader of the Fashion-MNIST training split."
     from concord.mini import load_mini_world
-    w = load_mini_world(device=device)
+    w = load_mini_world(device=device, backbone=backbone)
     w.name = 'mini-fashion-mnist'
     def real_images():
         x, y = load_fashion_mnist('train'); return to_model_images(x), y
     w.real_images = real_images
     return w
+
+def real_features(world, images:torch.Tensor) -> torch.Tensor:
+    "Teacher features of the world's real images for the coreset baselines, computed once per world and cached on it."
+    cache = getattr(world, '_real_features', None)
+    if cache is not None and cache[0] == len(images): return cache[1]
+    from concord.metrics import features   # notebook 08b; imported here to keep the module order of the notebooks
+    f = features(world.teacher, images)
+    world._real_features = (len(images), f)
+    return f
 
 # %% ../nbs/07_distill.ipynb #e73bd500
 def plan_batches(class_ids, ipc:int, batch_size:int, done=frozenset()) -> list[tuple[int, list[int]]]:
@@ -111,7 +139,9 @@ def distill(s:DistillSettings,        # what to make
     s.validate()
     device = get_device(device)
     out = Path(s.out)
-    world = world if world is not None else mini_world(device)
+    world = world if world is not None else mini_world(device, s.diffusion_backbone or 'dit')
+    if s.diffusion_backbone and getattr(world, 'backbone', None) not in (None, s.diffusion_backbone):
+        raise ConcordError(f"method {s.method!r} samples the {s.diffusion_backbone!r} backbone but the world holds {world.backbone!r}")
     names = list(world.classes)
     class_ids = _resolve_classes(s, names)
     bank = ConceptBank.load(s.bank) if s.bank else world.bank
@@ -119,19 +149,20 @@ def distill(s:DistillSettings,        # what to make
     if s.method == 'concord':
         bank.require([names[c] for c in class_ids]); ident['bank_sha256'] = _bank_sha(bank)
     ident['world'] = getattr(world, 'name', 'custom')
-    real = world.real_images() if s.method == 'random' else None   # a missing dataset fails before anything is written
+    real = world.real_images() if s.method in CORESETS else None   # a missing dataset fails before anything is written
     writer = DistilledSetWriter(out, names, ident, s.method, overwrite=overwrite)
     done, t0 = writer.done(), time.time()
     expected = [(c, i) for c in class_ids for i in range(s.ipc)]
     todo = [k for k in expected if k not in done]
     with tqdm(total=len(expected), initial=len(expected) - len(todo), disable=not progress, desc=f'distill ({s.method})', unit='img') as bar:
-        if s.method == 'random' and todo:
+        if s.method in CORESETS and todo:
             x, y = real
             keep = torch.isin(y, torch.tensor(class_ids))
-            sel = torch.nonzero(keep).flatten()[select_random(y[keep], s.ipc, s.seed)]
+            feats = real_features(world, x)[keep] if s.method != 'random' else torch.zeros(int(keep.sum()), 1)
+            sel = torch.nonzero(keep).flatten()[select_coreset(feats, y[keep], s.ipc, s.method, seed=s.seed)]
             for k, j in enumerate(sel.tolist()):
                 c, i = int(y[j]), k % s.ipc
-                if (c, i) not in done: writer.write(x[j], c, i, seed=s.seed); bar.update(1)
+                if (c, i) not in done: writer.write(x[j], c, i, seed=s.seed if s.method == 'random' else None); bar.update(1)
         elif todo:
             sampler = DiTSampler(world.transformer, world.vae, world.scheduler)
             guidance = None
