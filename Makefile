@@ -16,7 +16,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo bench-speed readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
+.PHONY: demo bench bench-quick bench-speed readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
 
 setup: $(STAMP)
 
@@ -80,6 +80,16 @@ demo: $(STAMP)
 	for m in $(DEMO_METHODS); do \
 	  $(BIN)/concord evaluate $(DEMO_DIR)/fmnist-$$m-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) --quiet --json_out $(DEMO_DIR)/fmnist-$$m-ipc10.eval.json || exit 1; done
 	@$(PY) bench/demo_summary.py $(DEMO_DIR) $(DEMO_METHODS)
+
+# The mini-world results table (issue: Minimax, evaluator and results table): every method at IPC 1/10/50,
+# three protocols, seeds 0-2, two worker processes of one thread each; resumable (rerun to continue).
+# Writes results/bench/{bench.csv,bench_table.csv,bench.json} and figures/bench_fmnist.png (about 75 min here).
+bench: $(STAMP)
+	$(BIN)/concord bench --out results/bench --figure figures
+
+# The reduced version (IPC 1, one seed, few epochs; about a minute): the pipeline end to end.
+bench-quick: $(STAMP)
+	$(BIN)/concord bench --quick --out results/tmp/bench-quick --figure results/tmp/bench-quick
 
 # Seconds per image: unguided vs CONCORD (both gradient modes), one run, ratios in results/speed.json.
 bench-speed: $(STAMP)
