@@ -35,7 +35,7 @@ ROWS = {  # key: (label in the table, DistillSettings fields)
 }
 PROTOCOLS = {  # key: (label, EvalSettings protocol, EvalSettings fields of the student)
     'convnet-soft': ('ConvNet-3, soft', 'soft', dict(model='convnet')),
-    'resnet18-soft': ('ResNet-18, soft', 'soft', dict(model='resnet18', stem='imagenet')),
+    'resnet18-soft': ('ResNet-18, soft', 'soft', dict(model='resnet18', stem='strided')),
     'convnet-hard': ('ConvNet-3, hard', 'hard', dict(model='convnet')),
 }
 SEEDLESS = ('kcenter', 'herding')   # rows whose set does not depend on the seed

@@ -62,12 +62,18 @@ class ResNet(nn.Module):
     "ResNet-18 / ResNet-10 (one block per stage), instance norm by default, optional average-pool downsampling (AP)."
     def __init__(self, num_classes:int=10, channels:int=1, depth:int=18, norm:str='instance', avg_pool:bool=False,
                  width:int=64, im_size:int=32,
-                 stem:str='auto'):     # 'auto' (CIFAR stem up to 64 px), 'cifar' (3x3, no pooling) or 'imagenet' (7x7/2 + max pool)
+                 stem:str='auto'):     # 'auto' (CIFAR stem up to 64 px), 'cifar' (3x3), 'strided' (3x3/2) or 'imagenet' (7x7/2 + max pool)
         super().__init__()
         blocks = {18: (2, 2, 2, 2), 10: (1, 1, 1, 1)}.get(depth)
         if blocks is None: raise ConcordError(f"ResNet depth must be 10 or 18, got {depth}")
-        if stem not in ('auto', 'cifar', 'imagenet'): raise ConcordError(f"unknown stem {stem!r}: use auto, cifar or imagenet")
-        if stem == 'cifar' or (stem == 'auto' and im_size <= 64): self.stem = nn.Sequential(nn.Conv2d(channels, width, 3, 1, 1, bias=False), _norm(norm, width), nn.ReLU())
+        if stem not in ('auto', 'cifar', 'strided', 'imagenet'): raise ConcordError(f"unknown stem {stem!r}: use auto, cifar, strided or imagenet")
+        if stem == 'auto': stem = 'cifar' if im_size <= 64 else 'imagenet'
+        last = im_size // {'cifar': 1, 'strided': 2, 'imagenet': 4}[stem] // 8
+        if norm == 'instance' and last < 2:
+            raise ConcordError(f"a {stem} stem leaves {im_size}-px inputs at {max(last, 1)}x{max(last, 1)} in the last stage, where instance norm "
+                               f"erases every feature: use stem='cifar' or 'strided'")
+        if stem == 'strided': self.stem = nn.Sequential(nn.Conv2d(channels, width, 3, 2, 1, bias=False), _norm(norm, width), nn.ReLU())
+        elif stem == 'cifar': self.stem = nn.Sequential(nn.Conv2d(channels, width, 3, 1, 1, bias=False), _norm(norm, width), nn.ReLU())
         else: self.stem = nn.Sequential(nn.Conv2d(channels, width, 7, 2, 3, bias=False), _norm(norm, width), nn.ReLU(), nn.MaxPool2d(3, 2, 1))
         layers, c = [], width
         for i, n in enumerate(blocks):
@@ -130,7 +136,7 @@ class EvalSettings:
     model: str = 'convnet'       # 'convnet' (ConvNet-D), 'resnet18' (ResNet-18, IN) or 'resnetap10' (ResNetAP-10, IN)
     depth: int = 3
     width: int = 128
-    stem: str = 'auto'           # ResNet stem: 'auto', 'cifar' or 'imagenet' (see `ResNet`)
+    stem: str = 'auto'           # ResNet stem: 'auto', 'cifar', 'strided' or 'imagenet' (see `ResNet`)
 
     @classmethod
     def for_ipc(cls, ipc:int, num_classes:int=10, protocol:str='soft', epochs_scale:float=1.0, **kw):
