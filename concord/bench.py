@@ -137,8 +137,8 @@ def make_set(s:BenchSettings, row:str, seed:int, lam:float|None=None, cfg=None) 
     return dict(out=r['out'], made=r['made'], seconds=r['seconds'], seconds_per_image=r['seconds_per_image'])
 
 def _prefix(folder, ipc:int):
-    x, y = load_distilled(folder)
-    idx = torch.tensor(sorted(k[1] for k in sorted(read_manifest(folder))), dtype=torch.long)  # index within class, in file order
+    x, y = load_distilled(folder)   # images in the manifest's order
+    idx = torch.tensor([i for (_, i) in read_manifest(folder)], dtype=torch.long)   # index within its class, same order
     keep = idx < ipc
     return x[keep], y[keep]
 
