@@ -11,11 +11,11 @@ import multiprocessing as mp
 from pathlib import Path
 import numpy as np
 import torch
-from .core import ConcordError, atomic_write_json, atomic_write_text, run_record, git_commit, save_figure
-from .data import load_fashion_mnist, to_model_images, train_val_split, load_distilled, read_manifest, FMNIST_CLASSES
+from .core import ConcordError, atomic_write_json, atomic_write_text, run_record, save_figure
+from .data import load_fashion_mnist, to_model_images, train_val_split, load_distilled, read_manifest
 from .distill import DistillSettings, distill, mini_world
 from .evaluator import EvalSettings, train_student, accuracy
-from .metrics import features, set_metrics, dd_ranking
+from .metrics import features, class_features, feature_metrics, dd_ranking
 from fastcore.script import store_true
 
 # %% auto #0
@@ -117,6 +117,13 @@ def _world(s:BenchSettings, backbone:str):
         _CACHE[key] = w
     return _CACHE[key]
 
+def _teacher():
+    "The mini world's teacher alone (soft labels, features), loaded once per process."
+    if 'teacher' not in _CACHE:
+        from concord.mini import load_mini_teacher
+        _CACHE['teacher'] = load_mini_teacher()
+    return _CACHE['teacher']
+
 def _test_subset(s:BenchSettings, protocol:str):
     x, y = _real(s, 'test')
     per = s.test_images.get(protocol)
@@ -150,22 +157,20 @@ def _student(s:BenchSettings, protocol:str, ipc:int, epochs:int|None=None) -> Ev
 def train_cell(s:BenchSettings, row:str, seed:int, ipc:int, protocol:str, lam:float|None=None, cfg=None) -> dict:
     "Train one student on the first `ipc` images per class of the row's set; top-1 on the test split."
     x, y = _prefix(_set_dir(s, row, seed, lam), ipc)
-    es, t0 = _student(s, protocol, ipc), time.time()
-    teacher = _world(s, 'dit').teacher if es.protocol == 'soft' else None
-    m = train_student(x, y, 10, es, teacher, seed=seed)
+    return _train_and_score(s, x, y, _student(s, protocol, ipc), protocol, seed)
+
+def _train_and_score(s:BenchSettings, x, y, es:EvalSettings, protocol:str, seed:int) -> dict:
+    t0 = time.time()
+    m = train_student(x, y, 10, es, _teacher() if es.protocol == 'soft' else None, seed=seed)
     xt, yt = _test_subset(s, protocol)
-    return dict(acc=100 * accuracy(m, xt, yt), n_train=len(x), n_test=len(xt), epochs=es.epochs, seconds=round(time.time() - t0, 1))
+    return dict(acc=100 * accuracy(m, xt, yt), n_train=len(x), n_test=len(xt), epochs=es.epochs, batch_size=es.batch_size,
+                seconds=round(time.time() - t0, 1))
 
 def train_ceiling(s:BenchSettings, protocol:str, seed:int=0, cfg=None) -> dict:
     "The protocol's student trained on the real training split: the ceiling of the table."
     x, y = _real(s, 'train')
     if s.ceiling_images: x, y = x[:s.ceiling_images], y[:s.ceiling_images]
-    es, t0 = _student(s, protocol, 6000, epochs=s.ceiling_epochs[protocol]), time.time()
-    teacher = _world(s, 'dit').teacher if es.protocol == 'soft' else None
-    m = train_student(x, y, 10, es, teacher, seed=seed)
-    xt, yt = _test_subset(s, protocol)
-    return dict(acc=100 * accuracy(m, xt, yt), n_train=len(x), n_test=len(xt), epochs=es.epochs, batch_size=es.batch_size,
-                seconds=round(time.time() - t0, 1))
+    return _train_and_score(s, x, y, _student(s, protocol, 6000, epochs=s.ceiling_epochs[protocol]), protocol, seed)
 
 N_TRAIN = 60_000   # Fashion-MNIST's training split: the validation split is a function of it alone
 
@@ -178,7 +183,7 @@ def score_lambda(s:BenchSettings, lam:float, seed:int=1000, cfg=None) -> dict:
     xtr, ytr = _real(s, 'train')
     _, val = train_val_split(N_TRAIN, s.val_frac, 0)
     val = val[val < len(ytr)][:s.val_images]
-    m = train_student(x, y, 10, _student(s, 'convnet-soft', s.lam_ipc), _world(s, 'dit').teacher, seed=seed)
+    m = train_student(x, y, 10, _student(s, 'convnet-soft', s.lam_ipc), _teacher(), seed=seed)
     return dict(lam=lam, val_acc=100 * accuracy(m, xtr[val], ytr[val]), n_val=len(val), seconds_per_image=r['seconds_per_image'])
 
 # %% ../nbs/10_bench.ipynb #1b40f984
@@ -283,8 +288,7 @@ def choose_lambda(scores:list[dict]) -> float:
 # %% ../nbs/10_bench.ipynb #92bad440
 def _set_metrics(s:BenchSettings, lam:float|None) -> list[dict]:
     "MMD and PRDC of every set at every IPC against real training images, in the teacher's feature space."
-    from concord.metrics import class_features, feature_metrics
-    teacher = _world(s, 'dit').teacher
+    teacher = _teacher()
     xr, yr = _real(s, 'train')
     real_f, real_y = class_features(teacher, xr, yr, s.metrics_real, 0)
     out = []
