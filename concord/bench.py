@@ -49,8 +49,8 @@ class BenchSettings:
     rows: tuple = tuple(ROWS)
     seeds: tuple = (0, 1, 2)
     protocols: tuple = tuple(PROTOCOLS)
-    epochs_scale: dict = field(default_factory=lambda: {'convnet-soft': 0.1, 'resnet18-soft': 0.05, 'convnet-hard': 0.01})
-    test_images: dict = field(default_factory=lambda: {p: 200 for p in PROTOCOLS})  # test images per class, per protocol (absent: all)
+    epochs_scale: dict = field(default_factory=lambda: {'convnet-soft': 0.08, 'resnet18-soft': 0.04, 'convnet-hard': 0.01})
+    test_images: dict = field(default_factory=lambda: {p: 100 for p in PROTOCOLS})  # test images per class, per protocol (absent: all)
     lam: float|None = None                  # CONCORD's lambda; None: chosen from lam_grid on the validation split
     lam_grid: tuple = (0.5, 1.0, 2.0, 4.0)
     lam_ipc: int = 10
