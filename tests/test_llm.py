@@ -147,6 +147,18 @@ def test_slow_reply_times_out_and_is_retried(llm, tmp_path):
     assert [r['action'] for r in llm.seen] == [('slow', 3.0), 'good']
 
 
+def test_connection_refused_is_retried_then_one_line(tmp_path):
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0)); port = sock.getsockname()[1]   # a port nobody listens on once closed
+    waits = []
+    client = ChatClient(LLMSettings(model='test-model', base_url=f'http://127.0.0.1:{port}/v1', rpm=0, max_retries=2), api_key=KEY, sleep=waits.append)
+    with pytest.raises(LLMError) as e:
+        retrieve_concepts(['Coat'], DATASET, cache_dir=tmp_path/'cache', client=client, progress=False)
+    assert str(e.value).startswith(f"class 'Coat': 127.0.0.1:{port} failed 3 times (last: connection failed")
+    assert client.requests == 3 and len(waits) == 2 and KEY not in str(e.value)
+
+
 def test_persistent_500_ends_with_one_line(llm, tmp_path):
     llm.script['Coat'] = ['500'] * 10
     with pytest.raises(LLMError) as e: run(llm, ['Coat'], tmp_path, out=tmp_path/'bank.json', max_retries=3)
