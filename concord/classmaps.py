@@ -127,8 +127,8 @@ class ClassMap:
 
     @property
     def folders(self) -> tuple:
-        "The folder name of each label in an ImageFolder tree: the WNID, or the class name when there are no WNIDs."
-        return self.wnids if self.wnids is not None else self.names
+        "The folder name of each label in an ImageFolder tree: the WNID, or (no WNIDs) the class name with `_` for spaces."
+        return self.wnids if self.wnids is not None else tuple(n.replace(' ', '_') for n in self.names)
 
     @functools.cached_property
     def _lookup(self) -> tuple:
@@ -148,7 +148,7 @@ class ClassMap:
         if hits:
             raise ConcordError(f"{key!r} names {len(hits)} classes of {where}: "
                                f"{', '.join(self.folders[i] for i in sorted(hits))}; look it up by WNID")
-        ex = f"{self.folders[0]}" + (f" ({self.names[0]})" if self.wnids is not None else '')
+        ex = f"{self.wnids[0]} ({self.names[0]})" if self.wnids is not None else self.names[0]
         raise ConcordError(f"unknown class {key!r} in {where}: use one of its {len(self)} "
                            f"{'WNIDs or names' if self.wnids is not None else 'class names'}, e.g. {ex}")
 
@@ -229,7 +229,7 @@ def class_map(name:str,          # one of `CLASS_MAPS` (or an alias such as 'ima
     if order not in allowed:
         raise ConcordError(f"class map {key!r} has no order {order!r}: use one of {', '.join(allowed)}")
     if key == 'food101':
-        names = list(FOOD101_CLASSES)
+        names = [c.replace('_', ' ') for c in FOOD101_CLASSES]   # names as prompts read them; folders keep the `_`
         if order == 'huggingface': names[16], names[17] = names[17], names[16]
         return ClassMap(key, order, tuple(names), None, SUBSET_SOURCES[key])
     if key == 'imagenet1k':
