@@ -14,7 +14,7 @@ from .distill import DistillSettings, distill, METHODS
 from .evaluator import EvalSettings, evaluate_set
 
 # %% auto #0
-__all__ = ['COMMANDS', 'distill_cmd', 'evaluate_cmd', 'main']
+__all__ = ['COMMANDS', 'USAGE', 'distill_cmd', 'evaluate_cmd', 'export_cmd', 'main']
 
 # %% ../nbs/09_cli.ipynb #ecea5ed5
 def _floats(s, name):
@@ -103,30 +103,63 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
     if json_out: atomic_write_json(json_out, r)
     return r
 
+# %% ../nbs/09_cli.ipynb #0dc87a0f
+@call_parse
+def export_cmd(set_dir:str,                # a finished distilled set (written by `concord distill`)
+               out:str,                    # the export folder (absent, empty, or an earlier export)
+               classmap:str='imagewoof',   # class list: imagewoof, imagenette, imageidc, imagenet100, imagenet1k, food101
+               order:str=None,             # label order of the export: minimax (default) or rded for ImageNet subsets
+               layout:str='rded',          # rded (00000/ folders in label order) or folders (WNID / class-name folders)
+               set_order:str=None,         # label order the set was written in (default: --order)
+               overwrite:store_true=False, # replace an earlier, different export in OUT
+              ):
+    "Copy a finished distilled set into RDED's `00000/` layout or WNID folders, in a class map's label order."
+    from concord.classmaps import class_map, export_distilled
+    cmap = class_map(classmap, order)
+    r = export_distilled(set_dir, out, cmap, layout=layout, set_map=class_map(classmap, set_order) if set_order else None,
+                         overwrite=overwrite)
+    print(f"exported {len(r['images'])} images of {len(r['classes'])} classes to {out} "
+          f"({layout} layout, {cmap.name} in {cmap.order} order; mapping in {Path(out)/'export.json'})")
+    return r
+
 # %% ../nbs/09_cli.ipynb #1bdc8d19
-COMMANDS = {'distill': distill_cmd, 'evaluate': evaluate_cmd, 'bench': None}   # bench: `concord.bench.bench_cmd`, imported when run
+COMMANDS = {'distill': distill_cmd, 'evaluate': evaluate_cmd, 'export': export_cmd,
+            'concepts': 'concord.llm:concepts_cmd', 'concepts score': 'concord.bank_scoring:score_bank_cmd',
+            'bench': 'concord.bench:bench_cmd'}   # 'module:function': imported only when run (later notebooks, heavy imports)
+
+USAGE = """usage: concord COMMAND [options]   (concord COMMAND --help for its options)
+  distill         make a distilled set (CONCORD on the Fashion-MNIST mini world by default)
+  evaluate        train a fresh network on a distilled set and report test accuracy
+  export          copy a finished set as WNID folders or in RDED's 00000/ layout, in a class map's label order
+  concepts        ask an LLM (OpenAI-compatible API) for each class's concepts with the paper's prompt; writes a bank
+  concepts score  validity-score a bank's concepts with CLIP on real images (Eq. 10) and keep the top k
+  bench           the mini-world results table: every method, IPC 1/10/50, three protocols, over seeds"""
 
 def _command(cmd:str):
-    if cmd == 'bench':
-        from concord.bench import bench_cmd   # notebook 10 builds on this one's modules
-        return bench_cmd
-    return getattr(COMMANDS[cmd], '__wrapped__', COMMANDS[cmd])
+    fn = COMMANDS[cmd]
+    if isinstance(fn, str):
+        import importlib
+        mod, name = fn.split(':')
+        fn = getattr(importlib.import_module(mod), name)
+    return getattr(fn, '__wrapped__', fn)
+
+def _split(argv:list) -> tuple[str|None, list]:
+    "The command (one or two words) and its arguments."
+    if len(argv) >= 2 and f"{argv[0]} {argv[1]}" in COMMANDS: return f"{argv[0]} {argv[1]}", argv[2:]
+    return (argv[0], argv[1:]) if argv and argv[0] in COMMANDS else (None, argv)
 
 def main(argv:list|None=None) -> int:
     "Run `concord COMMAND [options]`; returns the exit status."
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in ('-h', '--help') or argv[0] not in COMMANDS:
+    cmd, rest = _split(argv)
+    if cmd is None:
         out = sys.stdout if not argv or argv[0] in ('-h', '--help') else sys.stderr
         if argv and argv[0] not in ('-h', '--help'): print(f"concord: error: unknown command {argv[0]!r}", file=out)
-        print("usage: concord {distill,evaluate,bench} [options]   (concord COMMAND --help for its options)\n"
-              "  distill   make a distilled set (CONCORD on the Fashion-MNIST mini world by default)\n"
-              "  evaluate  train a fresh network on a distilled set and report test accuracy\n"
-              "  bench     the mini-world results table: every method, IPC 1/10/50, three protocols, over seeds", file=out)
+        print(USAGE, file=out)
         return 0 if out is sys.stdout else 2
-    cmd = argv[0]
-    fn = _command(cmd)
     try:
-        args = vars(anno_parser(fn, prog=f'concord {cmd}').parse_args(argv[1:]))
+        fn = _command(cmd)
+        args = vars(anno_parser(fn, prog=f'concord {cmd}').parse_args(rest))
         args.pop('pdb', None); args.pop('xtra', None)
         fn(**args)
     except ConcordError as e:
