@@ -31,12 +31,23 @@ class DiTSampler:
     "Seeded, batched, guided DDIM sampling of a class-conditional latent DiT."
     def __init__(self, transformer, # a `DiTTransformer2DModel` (frozen)
                  vae,               # the `AutoencoderKL` whose latents it denoises
-                 scheduler=None):   # a diffusers scheduler or config (DDIM on DiT's schedule if None)
+                 scheduler=None,    # a diffusers scheduler or config (DDIM on DiT's schedule if None)
+                 class_ids=None):   # the model's class id of each label (e.g. a subset's ImageNet-1K indices); None: the same
         self.transformer, self.vae = transformer, vae
         cfg = scheduler.config if scheduler is not None else dit_scheduler_config()
         self.scheduler_config = dict(cfg)
         self.null_class, self.latent_shape = null_class(transformer), latent_shape(transformer)
         self.scaling_factor = float(getattr(vae.config, 'scaling_factor', 1.0) or 1.0)
+        self.class_ids = None if class_ids is None else torch.as_tensor(list(class_ids), dtype=torch.long)
+        if self.class_ids is not None and (len(self.class_ids) == 0 or int(self.class_ids.min()) < 0 or int(self.class_ids.max()) >= self.null_class):
+            raise ConcordError(f"class_ids must be model class ids in 0..{self.null_class - 1}")
+
+    @property
+    def num_labels(self) -> int: return self.null_class if self.class_ids is None else len(self.class_ids)
+
+    def model_labels(self, classes:torch.Tensor) -> torch.Tensor:
+        "The model's class ids of labels `classes` (what the DiT is conditioned on)."
+        return classes if self.class_ids is None else self.class_ids.to(classes.device)[classes]
 
     @property
     def device(self): return next(self.transformer.parameters()).device
@@ -59,8 +70,8 @@ class DiTSampler:
 
     def _check(self, classes, steps, cfg_scale):
         if len(classes) == 0: raise ConcordError("nothing to sample: no classes given")
-        if int(classes.min()) < 0 or int(classes.max()) >= self.null_class:
-            raise ConcordError(f"class ids must be in 0..{self.null_class - 1}, got {int(classes.min())}..{int(classes.max())}")
+        if int(classes.min()) < 0 or int(classes.max()) >= self.num_labels:
+            raise ConcordError(f"class ids must be in 0..{self.num_labels - 1}, got {int(classes.min())}..{int(classes.max())}")
         if steps < 1: raise ConcordError(f"steps must be >= 1, got {steps}")
         if not (cfg_scale >= 1.0): raise ConcordError(f"cfg_scale must be >= 1 (1 = no classifier-free guidance), got {cfg_scale}")
 
@@ -70,7 +81,7 @@ class DiTSampler:
         "Sample one batch; returns (images in [-1, 1], final latents, last guidance scores or None)."
         sch = DDIMScheduler.from_config(self.scheduler_config); sch.set_timesteps(steps)
         dev, dt = self.device, self.dtype
-        labels = classes.to(dev)
+        labels = self.model_labels(classes).to(dev)   # noise and guidance follow the label; the DiT sees its own class id
         x = sample_noise(self.latent_shape, seed, classes.tolist(), indices.tolist(), device=dev, dtype=dt)
         x = x * sch.init_noise_sigma
         score_fn = guidance.objective.bind(classes, indices, seed) if guidance is not None else None
