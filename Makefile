@@ -83,7 +83,7 @@ demo: $(STAMP)
 
 # The mini-world results table (issue: Minimax, evaluator and results table): every method at IPC 1/10/50,
 # three protocols, seeds 0-2, two worker processes of one thread each; resumable (rerun to continue).
-# Writes results/bench/{bench.csv,bench_table.csv,bench.json} and figures/bench_fmnist.png (about 85 min here).
+# Writes results/bench/{bench.csv,bench_table.csv,bench.json} and figures/bench_fmnist.png (77 min measured here, on 2 cores).
 bench: $(STAMP)
 	$(BIN)/concord bench --out results/bench --figure figures
 

@@ -1,6 +1,6 @@
 """Write README.md from nbs/index.ipynb without Quarto (which these machines cannot install).
 
-Markdown cells are copied; code cells are shown as ```python blocks with their text outputs,
+Markdown cells are copied; code cells are shown as ```python blocks with their text outputs (not stderr),
 except cells whose first lines carry `#| hide` (or `#| echo: false`, which shows only outputs).
 `python tools/make_readme.py --check` exits 1 when README.md is out of date.
 """
@@ -24,6 +24,7 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
         code = '\n'.join(l for l in src.splitlines() if not l.startswith('#|')).strip()
         if code and 'echo: false' not in d: out.append(f"```python\n{code}\n```")
         for o in cell.get('outputs', []):
+            if o.get('name') == 'stderr': continue   # warnings and progress bars are not results
             txt = o.get('text') or o.get('data', {}).get('text/markdown') or o.get('data', {}).get('text/plain')
             if txt: out.append(''.join(txt).rstrip() if 'text/markdown' in o.get('data', {}) else f"```\n{''.join(txt).rstrip()}\n```")
     return "<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n" + '\n\n'.join(out) + '\n'
