@@ -13,15 +13,18 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save as st_save, load as st_load
 from tqdm.auto import tqdm
+from diffusers import DiTTransformer2DModel
 from .core import ConcordError, sample_seed, atomic_write_bytes, atomic_write_json
 from .backbones import dit_scheduler_config, null_class
+from .dit_original import apply_timestep_convention
 from .guidance import predict_x0
 
 # %% auto #0
-__all__ = ['VARIANCE_LOSSES', 'REP_MODES', 'GAMMA_SITES', 'dit_schedule', 'q_sample', 'vb_term', 'diffusion_loss', 'MemoryBank',
-           'cosine_matrix', 'representativeness_loss', 'diversity_loss', 'count_gamma_blocks', 'difffit_parameters',
-           'apply_difffit', 'merge_difffit', 'tied_copies', 'minimax_step', 'update_ema', 'save_checkpoint',
-           'checkpoint_state', 'load_checkpoint', 'minimax_finetune']
+__all__ = ['VARIANCE_LOSSES', 'REP_MODES', 'GAMMA_SITES', 'PHASES_FILE', 'dit_schedule', 'q_sample', 'vb_term', 'diffusion_loss',
+           'MemoryBank', 'cosine_matrix', 'representativeness_loss', 'diversity_loss', 'count_gamma_blocks',
+           'difffit_parameters', 'apply_difffit', 'merge_difffit', 'tied_copies', 'minimax_step', 'update_ema',
+           'save_checkpoint', 'checkpoint_state', 'load_checkpoint', 'minimax_finetune', 'class_phases', 'PhasedModels',
+           'minimax_phases']
 
 # %% ../nbs/05a_minimax.ipynb #6a9494c4
 def dit_schedule(num_train_timesteps:int=1000) -> SimpleNamespace:
@@ -470,3 +473,82 @@ def minimax_finetune(transformer,                # a `DiTTransformer2DModel`, tr
     transformer.requires_grad_(False)
     return SimpleNamespace(transformer=transformer, ema=ema, optimizer=opt, step=step, history=history, trainable=trainable,
                            real_bank=real_bank, pred_bank=pred_bank, settings=settings)
+
+# %% ../nbs/05a_minimax.ipynb #04456640
+PHASES_FILE = 'phases.json'
+
+def class_phases(class_ids,          # the classes to distil, in the order that defines the phases
+                 per_phase:int=20    # classes per fine-tuned model (the Minimax authors: 20)
+                ) -> list[list[int]]:
+    "Consecutive groups of `per_phase` class ids (the last may be smaller), as the reference's `--nclass N --phase k`."
+    ids = [int(c) for c in class_ids]
+    if per_phase < 1: raise ConcordError(f"per_phase must be >= 1, got {per_phase}")
+    if len(set(ids)) != len(ids): raise ConcordError("class ids repeat in the class list: give each class once")
+    return [ids[i:i + per_phase] for i in range(0, len(ids), per_phase)]
+
+def _phase_dir(out, k:int) -> Path: return Path(out)/f'phase-{k:03d}'
+
+class PhasedModels:
+    "The fine-tuned transformer of each class phase under a `minimax_phases` folder; `pm[class_id]` is the one that samples that class."
+    def __init__(self, out_dir, device='cpu', dtype=torch.float32):
+        self.dir = Path(out_dir)
+        if not (self.dir/PHASES_FILE).exists(): raise ConcordError(f"{self.dir} has no {PHASES_FILE}: run minimax_phases first")
+        self.phases = json.loads((self.dir/PHASES_FILE).read_text())['phases']
+        self.device, self.dtype, self._cached = device, dtype, (None, None)
+        self._phase = {c: k for k, cls in enumerate(self.phases) for c in cls}
+    def __len__(self): return len(self.phases)
+    @property
+    def classes(self) -> list[int]: return [c for cls in self.phases for c in cls]
+    def finished(self, k:int) -> bool: return (_phase_dir(self.dir, k)/'phase.json').exists()
+    def phase_of(self, cls:int) -> int:
+        "The phase whose model was fine-tuned on class `cls`."
+        if int(cls) not in self._phase: raise ConcordError(f"class {cls} is in no phase under {self.dir}: fine-tune it with minimax_phases")
+        return self._phase[int(cls)]
+    def groups(self, class_ids) -> dict[int, list[int]]:
+        "The class ids grouped by phase (phases and classes in order of first appearance), so that a sampler loads each model once."
+        g = {}
+        for c in class_ids: g.setdefault(self.phase_of(c), []).append(int(c))
+        return g
+    def load(self, k:int) -> DiTTransformer2DModel:
+        "Phase `k`'s transformer, frozen, in eval mode (the last one loaded is kept)."
+        if self._cached[0] == k: return self._cached[1]
+        if not self.finished(k): raise ConcordError(f"phase {k} under {self.dir} is not finished: run minimax_phases again to resume it")
+        self._cached = (None, None)
+        tr = DiTTransformer2DModel.from_pretrained(_phase_dir(self.dir, k)/'transformer', torch_dtype=self.dtype)
+        apply_timestep_convention(tr)   # a converted original DiT keeps its timestep embedding
+        self._cached = (k, tr.to(self.device).eval().requires_grad_(False))
+        return self._cached[1]
+    def __getitem__(self, cls:int) -> DiTTransformer2DModel: return self.load(self.phase_of(cls))
+    def __repr__(self): return f"PhasedModels({self.dir}, {len(self)} phases, {sum(map(self.finished, range(len(self))))} finished)"
+
+def minimax_phases(transformer,                 # the pre-trained DiT every phase starts from (left unchanged)
+                   vae, images, labels,         # as for `minimax_finetune`
+                   out_dir,                     # one sub-folder per phase is made here
+                   classes=None,                # class ids in phase order (default: the labels present, sorted)
+                   per_phase:int=20,            # classes per model
+                   keep_checkpoints:bool=False, # keep a finished phase's resumable checkpoint
+                   **kw                         # passed to `minimax_finetune` (epochs/steps, lr, seed, checkpoint_every, callback, ...)
+                  ) -> PhasedModels:
+    "Minimax fine-tuning of one model per phase of classes, each from `transformer`; resumable, finished phases are skipped."
+    bad = [k for k in ('classes', 'checkpoint_dir', 'resume') if k in kw]
+    if bad: raise ConcordError(f"minimax_phases sets {bad[0]} itself for every phase: do not pass it")
+    out = Path(out_dir)
+    if classes is None: classes = sorted(set(torch.as_tensor(labels).flatten().tolist()))
+    phases = class_phases(classes, per_phase)
+    if (out/PHASES_FILE).exists():
+        old = json.loads((out/PHASES_FILE).read_text())['phases']
+        if old != phases: raise ConcordError(f"{out} holds phases of other classes ({old[0][:3]}...): use another out_dir")
+    else: atomic_write_json(out/PHASES_FILE, dict(phases=phases, per_phase=per_phase))
+    for k, cls in enumerate(phases):
+        d = _phase_dir(out, k)
+        if (d/'phase.json').exists(): continue
+        res = minimax_finetune(copy.deepcopy(transformer), vae, images, labels, classes=cls, checkpoint_dir=d/'checkpoints', **kw)
+        ema = merge_difffit(res.ema)
+        tmp = d/'.transformer.tmp'
+        shutil.rmtree(tmp, ignore_errors=True); ema.save_pretrained(tmp)
+        shutil.rmtree(d/'transformer', ignore_errors=True); os.replace(tmp, d/'transformer')
+        atomic_write_json(d/'phase.json', dict(phase=k, classes=cls, step=res.step, settings=res.settings))
+        if not keep_checkpoints: shutil.rmtree(d/'checkpoints', ignore_errors=True)
+        del res, ema
+    p = next(transformer.parameters())
+    return PhasedModels(out, device=p.device, dtype=p.dtype)
