@@ -180,7 +180,10 @@ def read_dit_checkpoint(ckpt,                # path of a `.pt` file, or the load
         if not p.is_file(): raise ConcordError(f"no DiT checkpoint at {p}")
         try:
             with torch.serialization.safe_globals([argparse.Namespace]):
-                ckpt = torch.load(p, map_location='cpu', weights_only=not trusted, mmap=True)
+                try: ckpt = torch.load(p, map_location='cpu', weights_only=not trusted, mmap=True)
+                except RuntimeError as e:   # files in the legacy (pre-zip) format cannot be memory-mapped
+                    if 'mmap' not in str(e): raise
+                    ckpt = torch.load(p, map_location='cpu', weights_only=not trusted)
         except Exception as e:
             raise ConcordError(f"could not read {p} as a torch checkpoint ({str(e).splitlines()[0][:200]}); "
                                "if the file is from a source you trust, pass trusted=True") from e
