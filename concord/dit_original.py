@@ -196,7 +196,7 @@ def read_dit_checkpoint(ckpt,                # path of a `.pt` file, or the load
     return {(k[7:] if k.startswith('module.') else k): v for k, v in sd.items()}, args
 
 # %% ../nbs/03b_dit_original.ipynb #fea64e13
-_HEADS_BY_WIDTH = {h: n for d, h, p, n in ((v['depth'], v['hidden_size'], v['patch_size'], v['num_heads']) for v in DIT_MODELS.values())}
+_HEADS_BY_WIDTH = {v['hidden_size']: v['num_heads'] for v in DIT_MODELS.values()}
 
 def infer_dit_config(sd:dict, num_heads:int|None=None, num_classes:int|None=None, input_size:int|None=None,
                      args:argparse.Namespace|None=None) -> DiTConfig:
@@ -262,6 +262,7 @@ def to_diffusers_state_dict(sd:dict, cfg:DiTConfig, dtype=None) -> dict:
     t1w, t1b, t2w, t2b = (take(f't_embedder.mlp.{j}.{n}') for j in (0, 2) for n in ('weight', 'bias'))
     table = take('y_embedder.embedding_table.weight')
     if table.shape[0] == cfg.num_classes: table = torch.cat([table, table.new_zeros(1, D)])
+    one = torch.ones(D, device=t1w.device)
     for i in range(cfg.depth):
         src, dst = f'blocks.{i}', f'transformer_blocks.{i}'
         e = f'{dst}.norm1.emb'
@@ -270,9 +271,8 @@ def to_diffusers_state_dict(sd:dict, cfg:DiTConfig, dtype=None) -> dict:
                      ('class_embedder.embedding_table.weight', table)):
             out[f'{e}.{k}'] = cast(v)     # the same tensor for every block; load_state_dict copies it into each
         lin(f'{dst}.norm1.linear', f'{src}.adaLN_modulation.1')
-        ones = lambda n: torch.ones(n, device=t1w.device)
         g_qkv = sd.pop(f'{src}.attn.gamma1', None)
-        g_o = sd.pop(f'{src}.attn.gamma2', ones(D)).float() * sd.pop(f'{src}.gamma1', ones(D)).float()
+        g_o = sd.pop(f'{src}.attn.gamma2', one).float() * sd.pop(f'{src}.gamma1', one).float()   # both scale the attention output
         g_ff = sd.pop(f'{src}.gamma2', None)
         w, b = take(f'{src}.attn.qkv.weight'), take(f'{src}.attn.qkv.bias')
         if g_qkv is not None: w, b = w.float() * g_qkv.float()[:, None], b.float() * g_qkv.float()
