@@ -40,6 +40,12 @@ def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class
                 classes:str=None,           # comma-separated class names (default: all)
                 batch_size:int=10,          # images of one class per forward pass
                 bank:str=None,              # concept bank JSON (default: the bank shipped for the dataset)
+                dataset:str='fashion-mnist',# fashion-mnist (the mini world) or, at real scale, imagewoof, imagenette, imageidc, imagenet100, imagenet1k
+                model:str=None,             # real scale: diffusers folder / hub id or original-format DiT / Minimax .pt (default: facebook/DiT-XL-2-256)
+                vae:str=None,               # real scale: VAE folder / hub id (default: the model's, or stabilityai/sd-vae-ft-ema for a .pt)
+                clip:str='ViT-L-14',        # real scale: open_clip model name or local-dir:/path
+                pretrained:str='laion2b_s32b_b82k', # real scale: open_clip pretrained tag
+                order:str=None,             # real scale: label order of the class map, minimax (default) or rded
                 device:str=None,            # torch device (default: cuda if available, else cpu)
                 overwrite:store_true=False, # replace an existing set in OUT instead of resuming it
                 quiet:store_true=False,     # no progress bar
@@ -49,7 +55,14 @@ def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class
                         neg_strategy=neg_strategy, tau=tau, steps=steps, grad_mode=grad_mode, window=_floats(window, 'window'),
                         cfg_scale=cfg_scale, seed=seed, classes=tuple(c.strip() for c in classes.split(',')) if classes else None,
                         batch_size=batch_size, bank=bank).validate()
-    r = distill(s, device=device, overwrite=overwrite, progress=not quiet)
+    world = None   # the mini world
+    if dataset.lower() not in ('fashion-mnist', 'fmnist'):
+        from concord.realscale import real_world, DIT_XL
+        if s.diffusion_backbone is None: raise ConcordError(f"--method {method} runs on the mini world only; at real scale use dit, minimax or concord")
+        world = real_world(dataset, model or DIT_XL, backbone=s.diffusion_backbone, vae=vae, clip=clip, pretrained=pretrained,
+                           bank=bank, order=order, device=get_device(device))
+    elif model or vae or order: raise ConcordError("--model, --vae and --order apply to a real-scale --dataset, not to the mini world")
+    r = distill(s, world, device=device, overwrite=overwrite, progress=not quiet)
     print(f"wrote {r['images']} images to {r['out']} ({r['made']} made in {r['seconds']} s, "
           f"{r['seconds_per_image']} s/image); grid: {r['grid']}")
     return r

@@ -149,6 +149,7 @@ def distill(s:DistillSettings,        # what to make
     if s.method == 'concord':
         bank.require([names[c] for c in class_ids]); ident['bank_sha256'] = _bank_sha(bank)
     ident['world'] = getattr(world, 'name', 'custom')
+    if getattr(world, 'classmap', None): ident['classmap'] = world.classmap   # real scale: the class list, its order and WNIDs
     real = world.real_images() if s.method in CORESETS else None   # a missing dataset fails before anything is written
     writer = DistilledSetWriter(out, names, ident, s.method, overwrite=overwrite)
     done, t0 = writer.done(), time.time()
@@ -164,7 +165,7 @@ def distill(s:DistillSettings,        # what to make
                 c, i = int(y[j]), k % s.ipc
                 if (c, i) not in done: writer.write(x[j], c, i, seed=s.seed if s.method == 'random' else None); bar.update(1)
         elif todo:
-            sampler = DiTSampler(world.transformer, world.vae, world.scheduler)
+            sampler = DiTSampler(world.transformer, world.vae, world.scheduler, class_ids=getattr(world, 'class_ids', None))
             guidance = None
             if s.method == 'concord':
                 obj = ConceptObjective(world.clip, bank, names, kind=s.objective, n_pos=s.n_pos, n_neg=s.n_neg,
