@@ -393,10 +393,12 @@ class DistilledSetWriter:
         except OSError as e: raise DistilledSetError(f"cannot write {self.out_dir/rel}: {e.strerror or e}") from None
         return self.out_dir/rel
 
-    def done(self) -> set:
+    def done(self, keys=None # only check these `(class, index)` pairs (default: every recorded image)
+            ) -> set:
         "The `(class, index)` pairs recorded in the manifest whose file exists with the recorded SHA-256."
-        return {k for k, e in read_manifest(self.out_dir).items()
-                if (self.out_dir/e['file']).is_file() and sha256_file(self.out_dir/e['file']) == e['sha256']}
+        keys = None if keys is None else {(int(c), int(i)) for c, i in keys}
+        return {k for k, e in read_manifest(self.out_dir).items() if (keys is None or k in keys)
+                and (self.out_dir/e['file']).is_file() and sha256_file(self.out_dir/e['file']) == e['sha256']}
 
     def compact(self) -> int:
         "Rewrite the manifest sorted by (class, index) with one line per image (the last one); returns the count."
@@ -421,25 +423,25 @@ class DistilledSetWriter:
         atomic_write_json(self.out_dir/COMPLETE_FILE, marker)
         return marker
 
+    def try_finalize(self, expected, # the IPC (every class gets indices 0..IPC-1), or an iterable of (class, index)
+                     own=()          # the `(class, index)` pairs this process makes; a missing or corrupt one is an error
+                    ) -> dict|None:
+        "Close the set if every expected image is done; None while another process's image is still missing (the last to finish closes it)."
+        expected, own = self._expected(expected), set(self._expected(own))
+        with self.lock():
+            entries = read_manifest(self.out_dir)
+            if any(k not in entries and k not in own for k in expected): return None   # cheap: no hashing while others write
+            done = self.done(expected)
+            missing = [k for k in expected if k not in done]
+            if not missing: return self._close(expected)
+            if not any(k in own for k in missing): return None
+            raise DistilledSetError(f"{self.out_dir} is incomplete: {len(missing)} of {len(expected)} images are missing or corrupt "
+                                    f"(first: class {missing[0][0]} index {missing[0][1]}); rerun with the same settings to make them")
+
     def finalize(self, expected # the IPC (every class gets indices 0..IPC-1), or an iterable of (class, index)
                 ) -> dict:
         "Check that every expected image is done, keep only those in the manifest, write `COMPLETE`; returns the marker."
-        expected = self._expected(expected)
-        with self.lock():
-            done = self.done()
-            missing = [k for k in expected if k not in done]
-            if missing:
-                raise DistilledSetError(f"{self.out_dir} is incomplete: {len(missing)} of {len(expected)} images are missing or corrupt "
-                                        f"(first: class {missing[0][0]} index {missing[0][1]}); rerun with the same settings to make them")
-            return self._close(expected)
-
-    def try_finalize(self, expected # as in `finalize`
-                    ) -> dict|None:
-        "`finalize` if every expected image is done, else None (other processes are still writing): the last to finish closes the set."
-        expected = self._expected(expected)
-        with self.lock():
-            done = self.done()
-            return None if any(k not in done for k in expected) else self._close(expected)
+        return self.try_finalize(expected, own=self._expected(expected))
 
 # %% ../nbs/01_data.ipynb #de03d64c
 def load_distilled(out_dir,                    # a distilled-set folder written by `DistilledSetWriter`

@@ -195,13 +195,13 @@ def distill(s:DistillSettings,        # what to make
     ident['world'] = getattr(world, 'name', 'custom')
     real = world.real_images() if s.method in CORESETS else None   # a missing dataset fails before anything is written
     writer = DistilledSetWriter(out, names, ident, s.method, overwrite=overwrite)
-    done, t0 = writer.done(), time.time()
     expected = [(c, i) for c in class_ids for i in range(s.ipc)]
     mine = shard_batches(plan_batches(class_ids, s.ipc, s.batch_size), rank, world_size)
-    todo = [(c, i) for c, idx in mine for i in idx if (c, i) not in done]
+    own = [(c, i) for c, idx in mine for i in idx]
+    done, t0 = writer.done(own), time.time()    # each process checks the hashes of its own share only
+    todo = [k for k in own if k not in done]
     desc = f'distill ({s.method})' + (f' [{rank + 1}/{world_size}]' if world_size > 1 else '')
-    n_mine = sum(len(idx) for _, idx in mine)
-    with tqdm(total=n_mine, initial=n_mine - len(todo), disable=not progress, desc=desc, unit='img') as bar:
+    with tqdm(total=len(own), initial=len(own) - len(todo), disable=not progress, desc=desc, unit='img') as bar:
         if s.method in CORESETS and todo:
             x, y = real
             keep, wanted = torch.isin(y, torch.tensor(class_ids)), set(todo)
@@ -224,11 +224,11 @@ def distill(s:DistillSettings,        # what to make
                     if (c, i) not in done: writer.write(img.float().cpu(), c, i, seed=sample_seed(s.seed, c, i)); bar.update(1)
     grid = None
     with writer.lock():   # the last process to finish closes the set; the lock keeps two closers from overlapping
-        marker = writer.try_finalize(expected)
+        marker = writer.try_finalize(expected, own)
         if marker is not None:
             images, labels = load_distilled(out)
             grid = str(save_grid(images, labels, out/'grid.png', class_names=names))
     secs = time.time() - t0
-    return dict(out=str(out), method=s.method, complete=marker is not None, images=marker['images'] if marker else n_mine,
+    return dict(out=str(out), method=s.method, complete=marker is not None, images=marker['images'] if marker else len(own),
                 made=len(todo), rank=rank, world_size=world_size, seconds=round(secs, 1),
                 seconds_per_image=round(secs / max(len(todo), 1), 3), grid=grid)
