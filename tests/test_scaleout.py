@@ -7,8 +7,8 @@ import pytest
 
 BIN = Path(sys.executable).parent
 NICE = ['nice', '-n', '19']
-N_IMAGES = 9   # 3 classes x IPC 3, batch size 1: 9 batches to deal out
-ARGS = ['--method', 'dit', '--steps', '4', '--ipc', '3', '--batch_size', '1', '--classes', 'Shirt,Coat,Sneaker',
+N_IMAGES = 9   # 3 classes x IPC 3, batch size 1: 9 batches to deal out; 12 steps: ~0.07 s an image, time to kill mid-way
+ARGS = ['--method', 'dit', '--steps', '12', '--ipc', '3', '--batch_size', '1', '--classes', 'Shirt,Coat,Sneaker',
         '--device', 'cpu', '--quiet']
 
 
@@ -117,7 +117,7 @@ def test_other_settings_are_refused_with_one_line(ref, tmp_path):
     r = concord(out, '--steps', '5', tmp=tmp_path)
     assert r.returncode == 2, (r.returncode, r.stderr)
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith('concord: error: ') and 'different settings (steps: 4 -> 5)' in lines[0], r.stderr
+    assert len(lines) == 1 and lines[0].startswith('concord: error: ') and 'different settings (steps: 12 -> 5)' in lines[0], r.stderr
     # the sharded case (rank 1 of 2, as a launcher or a job array sets it) refuses with the same single line
     r2 = concord(out, '--steps', '5', tmp=tmp_path, env={'RANK': '1', 'WORLD_SIZE': '2', 'LOCAL_RANK': '1'})
     assert r2.returncode == 2 and r2.stderr.strip().splitlines() == lines, r2.stderr
