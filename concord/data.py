@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #9a59d387
 from __future__ import annotations
-import functools, gzip, hashlib, io, json, os, re, struct, zlib
+import contextlib, fcntl, functools, gzip, hashlib, io, json, os, re, struct, zlib
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,9 +14,9 @@ from .core import ConcordError, atomic_write_bytes, atomic_write_json, atomic_wr
 
 # %% auto #0
 __all__ = ['FMNIST_CLASSES', 'FMNIST_DIR', 'FMNIST_ENV', 'IMAGE_EXTENSIONS', 'DISTILLED_FORMAT', 'SETTINGS_FILE', 'MANIFEST_FILE',
-           'COMPLETE_FILE', 'fmnist_dir', 'read_idx', 'write_idx', 'DatasetNotFoundError', 'load_fashion_mnist',
-           'from_uint8', 'to_uint8', 'to_model_images', 'train_val_split', 'class_indices', 'resize_center_crop',
-           'ImageFolderDataset', 'DistilledSetError', 'png_bytes', 'read_png', 'read_manifest',
+           'COMPLETE_FILE', 'LOCK_FILE', 'fmnist_dir', 'read_idx', 'write_idx', 'DatasetNotFoundError',
+           'load_fashion_mnist', 'from_uint8', 'to_uint8', 'to_model_images', 'train_val_split', 'class_indices',
+           'resize_center_crop', 'ImageFolderDataset', 'DistilledSetError', 'png_bytes', 'read_png', 'read_manifest',
            'read_distilled_settings', 'is_complete', 'DistilledSetWriter', 'load_distilled', 'save_grid']
 
 # %% ../nbs/01_data.ipynb #86ced89e
@@ -276,6 +276,8 @@ def is_complete(out_dir # a distilled-set folder
 
 # %% ../nbs/01_data.ipynb #47ddcd90
 _CLASS_DIR, _IMAGE_FILE, _TMP_FILE = re.compile(r'\d{5}'), re.compile(r'\d{5}\.png'), re.compile(r'\.\d{5}\.png\..*\.tmp')
+_TOP_TMP = re.compile(r'\.(settings\.json|manifest\.jsonl|COMPLETE|grid\.png)\..*\.tmp')  # `atomic_write_bytes` temporaries
+LOCK_FILE = '.lock'
 
 def _foreign_entries(out:Path) -> list:
     "Names in `out` that are not part of a distilled set (hidden names ignored)."
@@ -294,6 +296,14 @@ def _clear_set(out:Path):
             if not any(d.iterdir()): d.rmdir()
     (out/SETTINGS_FILE).unlink(missing_ok=True)
 
+def _remove_temporaries(out:Path):
+    "Delete the temporary files that writes killed before their rename left in a set's folder."
+    for f in out.iterdir():
+        if f.is_dir() and _CLASS_DIR.fullmatch(f.name):
+            for g in f.iterdir():
+                if _TMP_FILE.fullmatch(g.name): g.unlink(missing_ok=True)
+        elif _TOP_TMP.fullmatch(f.name): f.unlink(missing_ok=True)
+
 class DistilledSetWriter:
     "Write a distilled set image by image, crash-safely, so that a rerun with the same settings resumes it."
     def __init__(self, out_dir,             # the set's folder, created if missing
@@ -306,37 +316,60 @@ class DistilledSetWriter:
         self.class_names = [str(c) for c in class_names]
         self.settings = json.loads(json.dumps(settings, default=str))  # what settings.json will hold (tuples -> lists, ...)
         self.meta = dict(format=DISTILLED_FORMAT, method=self.method, settings=self.settings, class_names=self.class_names)
+        self._lock_fd, self._lock_depth = None, 0
         out = self.out_dir
         try:
             if out.exists() and not out.is_dir(): raise DistilledSetError(f"{out} is a file, not a directory; choose another output directory")
             if out.is_dir():
-                has_set, foreign = (out/SETTINGS_FILE).exists(), _foreign_entries(out)
-                if foreign and not has_set:  # never write into (or clear) a folder of other files
+                foreign = _foreign_entries(out)
+                if foreign and not (out/SETTINGS_FILE).exists():  # never write into (or clear) a folder of other files
                     raise DistilledSetError(f"{out} is not empty and holds no distilled set (it has {', '.join(foreign[:3])}"
                                             f"{' ...' if len(foreign) > 3 else ''}); use a new directory")
+            out.mkdir(parents=True, exist_ok=True)
+            with self.lock():   # other processes filling the same folder open it one at a time
                 if overwrite: _clear_set(out)
-                elif has_set:
+                elif (out/SETTINGS_FILE).exists():
                     old = read_distilled_settings(out)
                     if old != self.meta:
                         raise DistilledSetError(f"{out} was written with different settings ({_settings_diff(old, self.meta)}); "
                                                 f"use a new directory or --overwrite")
-            atomic_write_json(out/SETTINGS_FILE, self.meta)
-            self._repair_manifest_tail()
+                atomic_write_json(out/SETTINGS_FILE, self.meta)
+                self._repair_manifest_tail()
         except OSError as e:
             raise DistilledSetError(f"cannot write the distilled set to {out}: {e.strerror or e}; choose a writable directory") from None
+
+    @contextlib.contextmanager
+    def lock(self):
+        "Hold the folder's exclusive lock, an `flock` on `OUT/.lock` (re-entrant within one writer)."
+        if self._lock_depth == 0:
+            fd = os.open(self.out_dir/LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+            try: fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as e:
+                os.close(fd)
+                raise DistilledSetError(f"cannot lock {self.out_dir/LOCK_FILE}: {e.strerror or e}; write the set to a filesystem "
+                                        f"with file locks (Lustre: mount with -o flock)") from None
+            self._lock_fd = fd
+        self._lock_depth += 1
+        try: yield self
+        finally:
+            self._lock_depth -= 1
+            if self._lock_depth == 0:
+                os.close(self._lock_fd); self._lock_fd = None   # closing the descriptor releases the lock
 
     def _repair_manifest_tail(self):
         "After a crash in the middle of an append, end the cut line so the next entry starts on a line of its own."
         path = self.out_dir/MANIFEST_FILE
-        if path.is_file() and path.stat().st_size:
-            with open(path, 'rb') as f:
-                f.seek(-1, os.SEEK_END)
-                if f.read(1) != b'\n': self._append(b'\n')
+        with self.lock():
+            if path.is_file() and path.stat().st_size:
+                with open(path, 'rb') as f:
+                    f.seek(-1, os.SEEK_END)
+                    if f.read(1) != b'\n': self._append(b'\n')
 
     def _append(self, data:bytes):
-        fd = os.open(self.out_dir/MANIFEST_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try: os.write(fd, data); os.fsync(fd)
-        finally: os.close(fd)
+        with self.lock():
+            fd = os.open(self.out_dir/MANIFEST_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try: os.write(fd, data); os.fsync(fd)
+            finally: os.close(fd)
 
     def write(self, image:torch.Tensor, # (C, H, W) or (H, W) in [-1, 1] (or uint8), C in {1, 3}
               cls:int,                  # its class (label)
@@ -353,44 +386,62 @@ class DistilledSetWriter:
                  'seed': None if seed is None else int(seed), 'method': self.method, 'settings': self.settings,
                  'sha256': hashlib.sha256(data).hexdigest()}
         try:
-            (self.out_dir/COMPLETE_FILE).unlink(missing_ok=True)  # a set that changes is no longer complete
             atomic_write_bytes(self.out_dir/rel, data)
-            self._append((json.dumps(entry) + '\n').encode())
+            with self.lock():
+                (self.out_dir/COMPLETE_FILE).unlink(missing_ok=True)  # a set that changes is no longer complete
+                self._append((json.dumps(entry) + '\n').encode())
         except OSError as e: raise DistilledSetError(f"cannot write {self.out_dir/rel}: {e.strerror or e}") from None
         return self.out_dir/rel
 
-    def done(self) -> set:
+    def done(self, keys=None # only check these `(class, index)` pairs (default: every recorded image)
+            ) -> set:
         "The `(class, index)` pairs recorded in the manifest whose file exists with the recorded SHA-256."
-        return {k for k, e in read_manifest(self.out_dir).items()
-                if (self.out_dir/e['file']).is_file() and sha256_file(self.out_dir/e['file']) == e['sha256']}
+        keys = None if keys is None else {(int(c), int(i)) for c, i in keys}
+        return {k for k, e in read_manifest(self.out_dir).items() if (keys is None or k in keys)
+                and (self.out_dir/e['file']).is_file() and sha256_file(self.out_dir/e['file']) == e['sha256']}
 
     def compact(self) -> int:
         "Rewrite the manifest sorted by (class, index) with one line per image (the last one); returns the count."
-        entries = read_manifest(self.out_dir)
-        atomic_write_text(self.out_dir/MANIFEST_FILE, ''.join(json.dumps(e) + '\n' for e in entries.values()))
+        with self.lock():
+            entries = read_manifest(self.out_dir)
+            atomic_write_text(self.out_dir/MANIFEST_FILE, ''.join(json.dumps(e) + '\n' for e in entries.values()))
         return len(entries)
 
-    def finalize(self, expected # the IPC (every class gets indices 0..IPC-1), or an iterable of (class, index)
-                ) -> dict:
-        "Check that every expected image is done, keep only those in the manifest, write `COMPLETE`; returns the marker."
+    def _expected(self, expected) -> list:
         if isinstance(expected, int): expected = [(c, i) for c in range(len(self.class_names)) for i in range(expected)]
-        expected = sorted({(int(c), int(i)) for c, i in expected})
-        done, entries = self.done(), read_manifest(self.out_dir)
-        missing = [k for k in expected if k not in done]
-        if missing:
-            raise DistilledSetError(f"{self.out_dir} is incomplete: {len(missing)} of {len(expected)} images are missing or corrupt "
-                                    f"(first: class {missing[0][0]} index {missing[0][1]}); rerun with the same settings to make them")
+        return sorted({(int(c), int(i)) for c, i in expected})
+
+    def _close(self, expected:list) -> dict:
+        "Rewrite the manifest as the sorted `expected` entries, delete temporaries, write `COMPLETE` (holding the lock)."
+        entries = read_manifest(self.out_dir)
         atomic_write_text(self.out_dir/MANIFEST_FILE, ''.join(json.dumps(entries[k]) + '\n' for k in expected))
-        for d in self.out_dir.iterdir():  # temporary files left by crashed writes
-            if d.is_dir() and _CLASS_DIR.fullmatch(d.name):
-                for f in d.iterdir():
-                    if _TMP_FILE.fullmatch(f.name): f.unlink()
+        _remove_temporaries(self.out_dir)
         per_class = [0] * len(self.class_names)
         for c, _ in expected: per_class[c] += 1
         marker = dict(format=DISTILLED_FORMAT, method=self.method, images=len(expected), classes=len(self.class_names),
                       per_class=per_class, manifest_sha256=sha256_file(self.out_dir/MANIFEST_FILE))
         atomic_write_json(self.out_dir/COMPLETE_FILE, marker)
         return marker
+
+    def try_finalize(self, expected, # the IPC (every class gets indices 0..IPC-1), or an iterable of (class, index)
+                     own=()          # the `(class, index)` pairs this process makes; a missing or corrupt one is an error
+                    ) -> dict|None:
+        "Close the set if every expected image is done; None while another process's image is still missing (the last to finish closes it)."
+        expected, own = self._expected(expected), set(self._expected(own))
+        with self.lock():
+            entries = read_manifest(self.out_dir)
+            if any(k not in entries and k not in own for k in expected): return None   # cheap: no hashing while others write
+            done = self.done(expected)
+            missing = [k for k in expected if k not in done]
+            if not missing: return self._close(expected)
+            if not any(k in own for k in missing): return None
+            raise DistilledSetError(f"{self.out_dir} is incomplete: {len(missing)} of {len(expected)} images are missing or corrupt "
+                                    f"(first: class {missing[0][0]} index {missing[0][1]}); rerun with the same settings to make them")
+
+    def finalize(self, expected # the IPC (every class gets indices 0..IPC-1), or an iterable of (class, index)
+                ) -> dict:
+        "Check that every expected image is done, keep only those in the manifest, write `COMPLETE`; returns the marker."
+        return self.try_finalize(expected, own=self._expected(expected))
 
 # %% ../nbs/01_data.ipynb #de03d64c
 def load_distilled(out_dir,                    # a distilled-set folder written by `DistilledSetWriter`
