@@ -140,7 +140,7 @@ def _distill_settings(s:BenchSettings, row:str, seed:int, ipc:int, lam:float|Non
 def make_set(s:BenchSettings, row:str, seed:int, lam:float|None=None, cfg=None) -> dict:
     "Distil the set of `row` at the largest IPC (resumable)."
     ds = _distill_settings(s, row, seed, max(s.ipcs), lam, _set_dir(s, row, seed, lam))
-    r = distill(ds, _world(s, ds.diffusion_backbone or 'dit'), device='cpu', progress=False)
+    r = distill(ds, _world(s, ds.diffusion_backbone or 'dit'), device='cpu', progress=False, rank=0, world_size=1)
     return dict(out=r['out'], made=r['made'], seconds=r['seconds'], seconds_per_image=r['seconds_per_image'])
 
 def _prefix(folder, ipc:int):
@@ -178,7 +178,7 @@ def score_lambda(s:BenchSettings, lam:float, seed:int=1000, cfg=None) -> dict:
     "Validation top-1 of a ConvNet-3 (soft labels) trained on a DiT+CONCORD set made with `lam`."
     out = Path(s.out)/'work'/'lambda'/f'lam{lam:g}-{_tag(dict(ipc=s.lam_ipc, steps=s.steps))}'
     ds = _distill_settings(s, 'dit-concord', seed, s.lam_ipc, lam, out)
-    r = distill(ds, _world(s, 'dit'), device='cpu', progress=False)
+    r = distill(ds, _world(s, 'dit'), device='cpu', progress=False, rank=0, world_size=1)
     x, y = load_distilled(out)
     xtr, ytr = _real(s, 'train')
     _, val = train_val_split(N_TRAIN, s.val_frac, 0)

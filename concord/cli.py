@@ -63,8 +63,11 @@ def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class
                            bank=bank, order=order, device=get_device(device))
     elif model or vae or order: raise ConcordError("--model, --vae and --order apply to a real-scale --dataset, not to the mini world")
     r = distill(s, world, device=device, overwrite=overwrite, progress=not quiet)
-    print(f"wrote {r['images']} images to {r['out']} ({r['made']} made in {r['seconds']} s, "
-          f"{r['seconds_per_image']} s/image); grid: {r['grid']}")
+    if not r['complete']:   # one of several processes (accelerate launch / torchrun) that did not close the set
+        print(f"process {r['rank'] + 1}/{r['world_size']}: made {r['made']} images of its share of {r['out']} in {r['seconds']} s; "
+              f"the last process to finish closes the set")
+    else: print(f"wrote {r['images']} images to {r['out']} ({r['made']} made in {r['seconds']} s, "
+                f"{r['seconds_per_image']} s/image); grid: {r['grid']}")
     return r
 
 # %% ../nbs/09_cli.ipynb #197bee4b
