@@ -46,6 +46,9 @@ def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class
                 clip:str='ViT-L-14',        # real scale: open_clip model name or local-dir:/path
                 pretrained:str='laion2b_s32b_b82k', # real scale: open_clip pretrained tag
                 order:str=None,             # real scale: label order of the class map, minimax (default) or rded
+                images:str=None,            # real scale, unclip: the real training images (ImageNet-style tree) it starts from
+                noise_level:int=0,          # unclip: noise level of the real image's embedding
+                out_size:int=None,          # unclip: resize its 768-px outputs (e.g. 256)
                 device:str=None,            # torch device (default: cuda if available, else cpu)
                 overwrite:store_true=False, # replace an existing set in OUT instead of resuming it
                 quiet:store_true=False,     # no progress bar
@@ -54,14 +57,14 @@ def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class
     s = DistillSettings(out=out, method=method, backbone=backbone, ipc=ipc, lam=lam, objective=objective, n_pos=n_pos, n_neg=n_neg,
                         neg_strategy=neg_strategy, tau=tau, steps=steps, grad_mode=grad_mode, window=_floats(window, 'window'),
                         cfg_scale=cfg_scale, seed=seed, classes=tuple(c.strip() for c in classes.split(',')) if classes else None,
-                        batch_size=batch_size, bank=bank).validate()
+                        batch_size=batch_size, bank=bank, noise_level=noise_level, out_size=out_size).validate()
     world = None   # the mini world
     if dataset.lower() not in ('fashion-mnist', 'fmnist'):
-        from concord.realscale import real_world, DIT_XL
-        if s.diffusion_backbone is None: raise ConcordError(f"--method {method} runs on the mini world only; at real scale use dit, minimax or concord")
-        world = real_world(dataset, model or DIT_XL, backbone=s.diffusion_backbone, vae=vae, clip=clip, pretrained=pretrained,
-                           bank=bank, order=order, device=get_device(device))
-    elif model or vae or order: raise ConcordError("--model, --vae and --order apply to a real-scale --dataset, not to the mini world")
+        from concord.realscale import real_world
+        if s.diffusion_backbone is None: raise ConcordError(f"--method {method} runs on the mini world only; at real scale use dit, minimax, unclip or concord")
+        world = real_world(dataset, model, backbone=s.diffusion_backbone, vae=vae, clip=clip, pretrained=pretrained,
+                           bank=bank, order=order, images=images, device=get_device(device))
+    elif model or vae or order or images: raise ConcordError("--model, --vae, --order and --images apply to a real-scale --dataset, not to the mini world")
     r = distill(s, world, device=device, overwrite=overwrite, progress=not quiet)
     if not r['complete']:   # one of several processes (accelerate launch / torchrun) that did not close the set
         print(f"process {r['rank'] + 1}/{r['world_size']}: made {r['made']} images of its share of {r['out']} in {r['seconds']} s; "
@@ -141,6 +144,7 @@ def export_cmd(set_dir:str,                # a finished distilled set (written b
 # %% ../nbs/09_cli.ipynb #1bdc8d19
 COMMANDS = {'distill': distill_cmd, 'evaluate': evaluate_cmd, 'export': export_cmd,
             'concepts': 'concord.llm:concepts_cmd', 'concepts score': 'concord.bank_scoring:score_bank_cmd',
+            'minimax': 'concord.realscale:minimax_cmd',
             'bench': 'concord.bench:bench_cmd'}   # 'module:function': imported only when run (later notebooks, heavy imports)
 
 USAGE = """usage: concord COMMAND [options]   (concord COMMAND --help for its options)
@@ -149,6 +153,7 @@ USAGE = """usage: concord COMMAND [options]   (concord COMMAND --help for its op
   export          copy a finished set as WNID folders or in RDED's 00000/ layout, in a class map's label order
   concepts        ask an LLM (OpenAI-compatible API) for each class's concepts with the paper's prompt; writes a bank
   concepts score  validity-score a bank's concepts with CLIP on real images (Eq. 10) and keep the top k
+  minimax         Minimax-fine-tune a DiT (DiT-XL/2 by default) on an ImageNet subset's real images
   bench           the mini-world results table: every method, IPC 1/10/50, three protocols, over seeds"""
 
 def _command(cmd:str):

@@ -15,6 +15,7 @@ from .data import DistilledSetWriter, load_distilled, save_grid, load_fashion_mn
 from .concepts import ConceptBank
 from .guidance import Guidance, ConceptObjective, GRADIENT_MODES
 from .sampler import DiTSampler
+from .unclip import UnCLIPSampler, unclip_batches
 from .coresets import select_coreset
 
 # %% auto #0
@@ -22,17 +23,17 @@ __all__ = ['METHODS', 'GENERATIVE', 'CORESETS', 'BACKBONES', 'DistillSettings', 
            'process_rank', 'process_device', 'shard_batches', 'distill']
 
 # %% ../nbs/07_distill.ipynb #a0ab08a6
-METHODS = ('concord', 'dit', 'minimax', 'random', 'kcenter', 'herding')
-GENERATIVE = ('concord', 'dit', 'minimax')
+METHODS = ('concord', 'dit', 'minimax', 'unclip', 'random', 'kcenter', 'herding')
+GENERATIVE = ('concord', 'dit', 'minimax', 'unclip')
 CORESETS = ('random', 'kcenter', 'herding')
-BACKBONES = ('dit', 'minimax')
+BACKBONES = ('dit', 'minimax', 'unclip')
 
 @dataclass
 class DistillSettings:
     "Settings of one distillation run (the options of `concord distill`)."
     out: str = 'distilled/fmnist-concord-ipc10' # output folder: class folders 00000/ ... of PNGs + manifest
-    method: str = 'concord'        # 'concord' (informed sampling), 'dit' / 'minimax' (plain sampling), 'random' / 'kcenter' / 'herding' (real images)
-    backbone: str|None = None      # for 'concord': 'dit' (default) or 'minimax'; 'dit' and 'minimax' imply their own
+    method: str = 'concord'        # 'concord' (informed sampling), 'dit' / 'minimax' / 'unclip' (plain sampling), 'random' / 'kcenter' / 'herding' (real images)
+    backbone: str|None = None      # for 'concord': 'dit' (default), 'minimax' or 'unclip'; the plain methods imply their own
     ipc: int = 10                  # images per class
     lam: float = 1.0               # informing weight lambda (Eq. 9); the paper uses 1 (Sec. 4.1) and finds 2 best (Fig. 4b)
     objective: str = 'contrastive' # 'contrastive' (Eq. 12) or 'cosine' (Eq. 11)
@@ -48,6 +49,8 @@ class DistillSettings:
     classes: tuple|None = None     # class names to make (default: all, in label order)
     batch_size: int = 10           # images of one class per forward pass (part of the set's identity: see below)
     bank: str|None = None          # concept bank JSON (default: the bank shipped for the dataset)
+    noise_level: int = 0           # unCLIP only: noise level of the real image's embedding (the pipeline's default, 0)
+    out_size: int|None = None      # unCLIP only: resize its 768-px outputs to out_size x out_size (None: keep)
 
     def validate(self):
         "Raise a one-line `ConcordError` for the first bad setting."
@@ -64,6 +67,8 @@ class DistillSettings:
         if not self.cfg_scale >= 1: raise ConcordError(f"cfg_scale must be >= 1, got {self.cfg_scale}")
         if self.batch_size < 1: raise ConcordError(f"batch_size must be >= 1, got {self.batch_size}")
         if not self.tau > 0: raise ConcordError(f"tau must be > 0, got {self.tau}")
+        if self.noise_level < 0: raise ConcordError(f"noise_level must be >= 0, got {self.noise_level}")
+        if self.out_size is not None and self.out_size < 1: raise ConcordError(f"out_size must be >= 1, got {self.out_size}")
         if self.backbone is not None:
             if self.backbone not in BACKBONES: raise ConcordError(f"unknown backbone {self.backbone!r}: use one of {', '.join(BACKBONES)}")
             if self.method != 'concord' and self.backbone != self.method:
@@ -73,7 +78,7 @@ class DistillSettings:
 
     @property
     def diffusion_backbone(self) -> str|None:
-        "The diffusion model the method samples ('dit' or 'minimax'), None for the real-image methods."
+        "The diffusion model the method samples ('dit', 'minimax' or 'unclip'), None for the real-image methods."
         if self.method == 'concord': return self.backbone or 'dit'
         return self.method if self.method in BACKBONES else None
 
@@ -88,6 +93,7 @@ class DistillSettings:
         d['backbone'] = self.diffusion_backbone
         if self.method != 'concord':
             for k in ('lam', 'objective', 'n_pos', 'n_neg', 'neg_strategy', 'tau', 'grad_mode', 'window', 'bank'): d.pop(k)
+        if self.diffusion_backbone != 'unclip': d.pop('noise_level'); d.pop('out_size')
         return d
 
 # %% ../nbs/07_distill.ipynb #861b6078
@@ -183,6 +189,9 @@ def distill(s:DistillSettings,        # what to make
                            f"delete {s.out} first, or overwrite it with a one-process run")
     device = process_device(device, local_rank, world_size)
     out = Path(s.out)
+    if world is None and s.diffusion_backbone == 'unclip':
+        raise ConcordError("the mini world has no unCLIP model: SD-2.1 unCLIP runs at real scale (--dataset, --model "
+                           "stabilityai/stable-diffusion-2-1-unclip, --images)")
     world = world if world is not None else mini_world(device, s.diffusion_backbone or 'dit')
     if s.diffusion_backbone and getattr(world, 'backbone', None) not in (None, s.diffusion_backbone):
         raise ConcordError(f"method {s.method!r} samples the {s.diffusion_backbone!r} backbone but the world holds {world.backbone!r}")
@@ -194,7 +203,8 @@ def distill(s:DistillSettings,        # what to make
         bank.require([names[c] for c in class_ids]); ident['bank_sha256'] = _bank_sha(bank)
     ident['world'] = getattr(world, 'name', 'custom')
     if getattr(world, 'classmap', None): ident['classmap'] = world.classmap   # real scale: the class list, its order and WNIDs
-    real = world.real_images() if s.method in CORESETS else None   # a missing dataset fails before anything is written
+    needs_real = s.method in CORESETS or s.diffusion_backbone == 'unclip'   # unCLIP conditions on a real image of the class
+    real = world.real_images() if needs_real else None   # a missing dataset fails before anything is written
     writer = DistilledSetWriter(out, names, ident, s.method, overwrite=overwrite)
     expected = [(c, i) for c in class_ids for i in range(s.ipc)]
     mine = shard_batches(plan_batches(class_ids, s.ipc, s.batch_size), rank, world_size)
@@ -212,13 +222,20 @@ def distill(s:DistillSettings,        # what to make
                 c, i = int(y[j]), k % s.ipc
                 if (c, i) in wanted: writer.write(x[j], c, i, seed=s.seed if s.method == 'random' else None); bar.update(1)
         elif todo:
-            sampler = DiTSampler(world.transformer, world.vae, world.scheduler, class_ids=getattr(world, 'class_ids', None))
             guidance = None
             if s.method == 'concord':
                 obj = ConceptObjective(world.clip, bank, names, kind=s.objective, n_pos=s.n_pos, n_neg=s.n_neg,
                                        neg_strategy=s.neg_strategy, tau=s.tau)
                 guidance = Guidance(obj, lam=s.lam, mode=s.grad_mode, window=tuple(s.window))
-            for c, idx in mine:
+            left = [(c, idx) for c, idx in mine if not all((c, i) in done for i in idx)]
+            if s.diffusion_backbone == 'unclip':   # SD-2.1 unCLIP img2img: a real image of the class + a prompt template
+                for imgs, cls, idx in unclip_batches(UnCLIPSampler(world.unclip), left, real, names, seed=s.seed, steps=s.steps,
+                                                     cfg_scale=s.cfg_scale, noise_level=s.noise_level, guidance=guidance, out_size=s.out_size):
+                    for img, c, i in zip(imgs, cls.tolist(), idx.tolist()):
+                        if (c, i) not in done: writer.write(img.float().cpu(), c, i, seed=sample_seed(s.seed, c, i)); bar.update(1)
+                left = []
+            sampler = DiTSampler(world.transformer, world.vae, world.scheduler, class_ids=getattr(world, 'class_ids', None)) if left else None
+            for c, idx in left:
                 if all((c, i) in done for i in idx): continue
                 imgs, _, _ = sampler.sample_batch(torch.tensor([c] * len(idx)), torch.tensor(idx), s.seed, s.steps, s.cfg_scale, guidance)
                 for img, i in zip(imgs, idx):

@@ -14,8 +14,9 @@ ARGS = ['--method', 'dit', '--steps', '12', '--ipc', '3', '--batch_size', '1', '
 
 def env_for(tmp):
     # one thread per process in every run, so CPU kernels see the same threading; HF_HOME: no accelerate config file
+    # PATH: the launchers start `concord` by name (--no_python), so the venv's scripts must be found without activating it
     return {**os.environ, 'HF_HUB_OFFLINE': '1', 'TRANSFORMERS_OFFLINE': '1', 'OMP_NUM_THREADS': '1',
-            'MKL_NUM_THREADS': '1', 'HF_HOME': str(tmp/'hf-home')}
+            'MKL_NUM_THREADS': '1', 'HF_HOME': str(tmp/'hf-home'), 'PATH': f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 def run(cmd, env, timeout=600):
