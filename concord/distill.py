@@ -234,9 +234,12 @@ def distill(s:DistillSettings,        # what to make
                     for img, c, i in zip(imgs, cls.tolist(), idx.tolist()):
                         if (c, i) not in done: writer.write(img.float().cpu(), c, i, seed=sample_seed(s.seed, c, i)); bar.update(1)
                 left = []
-            sampler = DiTSampler(world.transformer, world.vae, world.scheduler, class_ids=getattr(world, 'class_ids', None)) if left else None
+            ids, phases = getattr(world, 'class_ids', None), getattr(world, 'phases', None)   # phases: one Minimax model per group of classes
+            if phases is not None: left.sort(key=lambda b: phases.phase_of(ids[b[0]]))           # load each phase's model once
+            sampler = None
             for c, idx in left:
-                if all((c, i) in done for i in idx): continue
+                tr = phases[ids[c]] if phases is not None else world.transformer
+                if sampler is None or sampler.transformer is not tr: sampler = DiTSampler(tr, world.vae, world.scheduler, class_ids=ids)
                 imgs, _, _ = sampler.sample_batch(torch.tensor([c] * len(idx)), torch.tensor(idx), s.seed, s.steps, s.cfg_scale, guidance)
                 for img, i in zip(imgs, idx):
                     if (c, i) not in done: writer.write(img.float().cpu(), c, i, seed=sample_seed(s.seed, c, i)); bar.update(1)

@@ -60,7 +60,8 @@ def tree(root):
 
 
 def made(stdout):
-    return [int(m) for m in re.findall(r'\((\d+) made in', stdout)]
+    "Images made by each process, from its last line: '(K made in ...' (the closer) or 'made K images of its share' (the others)."
+    return [int(a or b) for a, b in re.findall(r'\((\d+) made in|: made (\d+) images of its share', stdout)]
 
 
 @pytest.fixture(scope='module')
