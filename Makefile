@@ -16,7 +16,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo bench bench-quick bench-speed readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
+.PHONY: demo bench bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
 
 setup: $(STAMP)
 
@@ -90,6 +90,15 @@ bench: $(STAMP)
 # The reduced version (IPC 1, one seed, few epochs; about a minute): the pipeline end to end.
 bench-quick: $(STAMP)
 	$(BIN)/concord bench --quick --out results/tmp/bench-quick --figure results/tmp/bench-quick
+
+# The analysis notebooks (nbs/analysis/: t-SNE, samples, failures, lambda strip, concept report) with their
+# quick settings, as the committed figures were made; they rewrite figures/. `make test` runs them too.
+figures: $(STAMP)
+	cd nbs && OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ../$(BIN)/nbdev_test --path analysis --n_workers 2 --timing
+
+# The same with the full settings (all classes, more samples, 50 DDIM steps): much longer.
+figures-full: $(STAMP)
+	cd nbs && CONCORD_FULL=1 ../$(BIN)/nbdev_test --path analysis --n_workers 1 --timing
 
 # Seconds per image: unguided vs CONCORD (both gradient modes), one run, ratios in results/speed.json.
 bench-speed: $(STAMP)

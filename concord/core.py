@@ -103,5 +103,7 @@ def save_figure(fig,               # a matplotlib Figure
     "Save `fig` as `folder/name.png` (and `.pdf`) and return the paths."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     paths = [folder/f"{name}.png"] + ([folder/f"{name}.pdf"] if pdf else [])
-    for p in paths: fig.savefig(p, dpi=dpi, bbox_inches='tight', metadata=None if p.suffix == '.pdf' else {'Software': None})
+    # no software version or creation date inside the files, so that a rerun writes the same bytes
+    meta = {'.pdf': {'Creator': None, 'Producer': None, 'CreationDate': None}, '.png': {'Software': None}}
+    for p in paths: fig.savefig(p, dpi=dpi, bbox_inches='tight', metadata=meta[p.suffix])
     return paths
