@@ -233,16 +233,16 @@ def distill(s:DistillSettings,        # what to make
                                                      cfg_scale=s.cfg_scale, noise_level=s.noise_level, guidance=guidance, out_size=s.out_size):
                     for img, c, i in zip(imgs, cls.tolist(), idx.tolist()):
                         if (c, i) not in done: writer.write(img.float().cpu(), c, i, seed=sample_seed(s.seed, c, i)); bar.update(1)
-                left = []
-            ids, phases = getattr(world, 'class_ids', None), getattr(world, 'phases', None)   # phases: one Minimax model per group of classes
-            if phases is not None: left.sort(key=lambda b: phases.phase_of(ids[b[0]]))           # load each phase's model once
-            sampler = None
-            for c, idx in left:
-                tr = phases[ids[c]] if phases is not None else world.transformer
-                if sampler is None or sampler.transformer is not tr: sampler = DiTSampler(tr, world.vae, world.scheduler, class_ids=ids)
-                imgs, _, _ = sampler.sample_batch(torch.tensor([c] * len(idx)), torch.tensor(idx), s.seed, s.steps, s.cfg_scale, guidance)
-                for img, i in zip(imgs, idx):
-                    if (c, i) not in done: writer.write(img.float().cpu(), c, i, seed=sample_seed(s.seed, c, i)); bar.update(1)
+            else:   # a latent DiT (DiT, Minimax), one model or one per phase of classes
+                ids, phases = getattr(world, 'class_ids', None), getattr(world, 'phases', None)
+                if phases is not None: left.sort(key=lambda b: phases.phase_of(ids[b[0]]))   # load each phase's model once
+                sampler = None
+                for c, idx in left:
+                    tr = phases[ids[c]] if phases is not None else world.transformer
+                    if sampler is None or sampler.transformer is not tr: sampler = DiTSampler(tr, world.vae, world.scheduler, class_ids=ids)
+                    imgs, _, _ = sampler.sample_batch(torch.tensor([c] * len(idx)), torch.tensor(idx), s.seed, s.steps, s.cfg_scale, guidance)
+                    for img, i in zip(imgs, idx):
+                        if (c, i) not in done: writer.write(img.float().cpu(), c, i, seed=sample_seed(s.seed, c, i)); bar.update(1)
     grid = None
     with writer.lock():   # the last process to finish closes the set; the lock keeps two closers from overlapping
         marker = writer.try_finalize(expected, own)
