@@ -16,7 +16,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo bench bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
+.PHONY: demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
 
 setup: $(STAMP)
 
@@ -86,6 +86,17 @@ demo: $(STAMP)
 # Writes results/bench/{bench.csv,bench_table.csv,bench.json} and figures/bench_fmnist.png (77 min measured here, on 2 cores).
 bench: $(STAMP)
 	$(BIN)/concord bench --out results/bench --figure figures
+
+# The DsCo rows of the results table (issue 7: NOpt, NOpt + doping, data-free), with the settings of `make bench`
+# (IPC 1/10/50, three protocols, seeds 0-2); README's table combines results/bench and results/bench-dsco.
+bench-dsco: $(STAMP)
+	$(BIN)/concord bench --rows dsco,dsco-dope,dsco-free --no_ceiling --out results/bench-dsco --figure ''
+
+# Accuracy vs IPC up to 200 (CONCORD Fig. 4a / DsCo Fig. 3 analogs): random real, Minimax, Minimax+CONCORD and DsCo,
+# ConvNet-3 soft-label, seed 0; lambda 2 is the value `make bench` chose on its validation split.
+bench-ipc: $(STAMP)
+	$(BIN)/concord bench --rows random,minimax,minimax-concord,dsco,dsco-dope --ipcs 1,10,50,100,200 --seeds 0 \
+	  --protocols convnet-soft --lam 2 --no_ceiling --out results/bench-ipc --name ipc_curve_fmnist
 
 # The reduced version (IPC 1, one seed, few epochs; about a minute): the pipeline end to end.
 bench-quick: $(STAMP)

@@ -20,8 +20,8 @@ from fastcore.script import store_true
 
 # %% auto #0
 __all__ = ['ROWS', 'PROTOCOLS', 'SEEDLESS', 'N_TRAIN', 'BenchSettings', 'make_set', 'train_cell', 'train_ceiling', 'score_lambda',
-           'run_bench', 'choose_lambda', 'summarize', 'write_results', 'bench_markdown', 'plot_bench', 'quick_settings',
-           'bench_cmd']
+           'run_bench', 'choose_lambda', 'summarize', 'write_results', 'bench_markdown', 'plot_bench',
+           'combine_summaries', 'cost_markdown', 'quick_settings', 'bench_cmd']
 
 # %% ../nbs/10_bench.ipynb #a54da168
 ROWS = {  # key: (label in the table, DistillSettings fields)
@@ -32,6 +32,9 @@ ROWS = {  # key: (label in the table, DistillSettings fields)
     'dit-concord': ('DiT+CONCORD', dict(method='concord', backbone='dit')),
     'minimax': ('Minimax', dict(method='minimax')),
     'minimax-concord': ('Minimax+CONCORD', dict(method='concord', backbone='minimax')),
+    'dsco': ('DsCo-NOpt', dict(method='dsco')),
+    'dsco-dope': ('DsCo-NOpt+doping', dict(method='dsco', dope=0.5)),
+    'dsco-free': ('DsCo data-free', dict(method='dsco', target='generated', target_size=200)),
 }
 PROTOCOLS = {  # key: (label, EvalSettings protocol, EvalSettings fields of the student)
     'convnet-soft': ('ConvNet-3, soft', 'soft', dict(model='convnet')),
@@ -204,7 +207,7 @@ _COST = {'convnet-soft': 1.3, 'convnet-hard': 1.0, 'resnet18-soft': 1.3}   # rou
 def _plan(s:BenchSettings, lam:float|None, made:set) -> list[tuple[str, str, dict, float]]:
     "Tasks whose inputs exist: (name, function, args, rough cost)."
     tasks, setcfg = [], _set_config(s)
-    if lam is None:
+    if lam is None and any(ROWS[r][1]['method'] == 'concord' for r in s.rows):   # no CONCORD row: no lambda to choose
         for l in s.lam_grid:
             cfg = dict(ipc=s.lam_ipc, steps=s.steps, real_limit=s.real_limit, val_frac=s.val_frac, val_images=s.val_images,
                        student=asdict(_student(s, 'convnet-soft', s.lam_ipc)))
@@ -215,7 +218,8 @@ def _plan(s:BenchSettings, lam:float|None, made:set) -> list[tuple[str, str, dic
         l = lam if needs_lam else None
         for seed in (s.seeds[:1] if row in SEEDLESS else s.seeds):
             name = 'set-' + _set_name(row, seed, l)
-            tasks.append((name, 'make_set', dict(row=row, seed=seed, lam=l, cfg=setcfg), 4.0 if needs_lam else 1.0))
+            tasks.append((name, 'make_set', dict(row=row, seed=seed, lam=l, cfg=setcfg),
+                          4.0 if ROWS[row][1]['method'] in ('concord', 'dsco') else 1.0))
             if name not in made: continue
             for ipc in s.ipcs:
                 for p in s.protocols:
@@ -399,7 +403,7 @@ def plot_bench(summary:dict, name:str='bench_fmnist', folder='figures'):
             pts = sorted((t['ipc'], t['mean'], t['std']) for t in table if t['row'] == r and t['protocol'] == p and t['n'])
             if not pts: continue
             i, m, sd = zip(*pts)
-            style = '-' if 'concord' in r else '--' if r in ('dit', 'minimax') else ':'
+            style = '-' if 'concord' in r else '--' if r in ('dit', 'minimax') else '-.' if r.startswith('dsco') else ':'
             ax.errorbar(i, m, yerr=sd, label=ROWS[r][0], ls=style, marker='o', ms=3, capsize=2)
         full = [t for t in table if t['row'] == 'full' and t['protocol'] == p]
         if full: ax.axhline(full[0]['mean'], color='k', lw=0.8, label='full training set')
@@ -413,6 +417,47 @@ def plot_bench(summary:dict, name:str='bench_fmnist', folder='figures'):
     paths = save_figure(fig, name, folder)
     plt.close(fig)
     return paths
+
+# %% ../nbs/10_bench.ipynb #5d074fd5
+_SAME = ('seeds', 'protocols', 'epochs_scale', 'test_images', 'steps', 'real_limit')
+
+def combine_summaries(*summaries:dict) -> dict:
+    "One summary holding the table cells and set costs of several bench runs made with the same evaluation settings."
+    if not summaries: raise ConcordError("nothing to combine")
+    first = summaries[0]['record']['settings']
+    for sm in summaries[1:]:
+        other = sm['record']['settings']
+        bad = [k for k in _SAME if first.get(k) != other.get(k)]
+        if bad: raise ConcordError(f"cannot put runs with different {bad[0]} in one table: {first.get(bad[0])} vs {other.get(bad[0])}")
+    table, seen = [], set()
+    for k, sm in enumerate(summaries):
+        for t in sm['table']:
+            key = (t['row'], t['ipc'], t['protocol'])
+            if key in seen or (t['row'] == 'full' and k > 0): continue
+            seen.add(key); table.append(t)
+    gen = {name: g for sm in reversed(summaries) for name, g in sm['generation'].items()}
+    return {**summaries[0], 'table': table, 'generation': gen, 'runs': [sm['record'] for sm in summaries]}
+
+def _row_of(set_name:str) -> str|None:
+    "The row of a set name such as 'dsco-dope-seed1' or 'minimax-concord-lam2-seed0'."
+    import re
+    for r in sorted(ROWS, key=len, reverse=True):
+        if set_name.startswith(r) and re.fullmatch(r'(-lam[^-]+)?(-seed\d+)?', set_name[len(r):]): return r
+    return None
+
+def cost_markdown(summary:dict, base:str='minimax') -> str:
+    "Seconds per image of each row's sets (mean over its sets, as `distill` timed them) and the ratio to `base`."
+    per = {}
+    for name, g in summary['generation'].items():
+        r = _row_of(name)
+        if r is not None and g.get('made'): per.setdefault(r, []).append(g['seconds_per_image'])
+    order = [r for r in ROWS if r in per]
+    b = float(np.mean(per[base])) if base in per else None
+    lines = ['| method | s / image | × ' + (ROWS[base][0] if b else '–') + ' | sets |', '|---|---:|---:|---:|']
+    for r in order:
+        m = float(np.mean(per[r]))
+        lines.append(f"| {ROWS[r][0]} | {m:.3f} | {m / b:.1f} | {len(per[r])} |" if b else f"| {ROWS[r][0]} | {m:.3f} | – | {len(per[r])} |")
+    return '\n'.join(lines)
 
 # %% ../nbs/10_bench.ipynb #4be8d86f
 def quick_settings(out:str) -> BenchSettings:
@@ -435,13 +480,15 @@ def bench_cmd(out:str='results/bench', # results folder
               workers:int=2,           # worker processes (one thread each)
               quick:store_true=False,  # the reduced CI version (IPC 1, one seed, few epochs)
               figure:str='figures',    # where the figure goes ('' for none)
+              name:str='bench_fmnist', # the figure's file name (without extension)
+              no_ceiling:store_true=False, # skip the full-training-set students
              ) -> dict:
     "Run (or resume) the mini-world benchmark and write its CSV/JSON results and figure."
     if quick: s = replace(quick_settings(out), workers=workers)
     else: s = BenchSettings(out=out, ipcs=_ints(ipcs, 'ipcs'), seeds=_ints(seeds, 'seeds'), rows=tuple(rows.split(',')),
-                            protocols=tuple(protocols.split(',')), lam=lam, workers=workers)
+                            protocols=tuple(protocols.split(',')), lam=lam, workers=workers, ceiling=not no_ceiling)
     summary = run_bench(s)
-    if figure: plot_bench(summary, folder=figure)
+    if figure: plot_bench(summary, name=name, folder=figure)
     print(bench_markdown(summary))
     print(f"results in {out}/bench.json, bench.csv, bench_table.csv ({summary['wall_seconds']} s)")
     return summary

@@ -11,20 +11,22 @@ from types import SimpleNamespace
 import torch
 from tqdm.auto import tqdm
 from .core import ConcordError, sample_seed, get_device
-from .data import DistilledSetWriter, load_distilled, save_grid, load_fashion_mnist, to_model_images
+from .data import DistilledSetWriter, load_distilled, save_grid, load_fashion_mnist, to_model_images, read_png, from_uint8
 from .concepts import ConceptBank
 from .guidance import Guidance, ConceptObjective, GRADIENT_MODES
 from .sampler import DiTSampler
 from .unclip import UnCLIPSampler, unclip_batches
 from .coresets import select_coreset
+from .dsco import (NOpt, NOPT_MODES, ClassTargets, teacher_feature_fn, clip_feature_fn, dope_slots, herding_fill,
+                          generated_pool)
 
 # %% auto #0
 __all__ = ['METHODS', 'GENERATIVE', 'CORESETS', 'BACKBONES', 'DistillSettings', 'mini_world', 'real_features', 'plan_batches',
            'process_rank', 'process_device', 'shard_batches', 'distill']
 
 # %% ../nbs/07_distill.ipynb #a0ab08a6
-METHODS = ('concord', 'dit', 'minimax', 'unclip', 'random', 'kcenter', 'herding')
-GENERATIVE = ('concord', 'dit', 'minimax', 'unclip')
+METHODS = ('concord', 'dit', 'minimax', 'unclip', 'dsco', 'random', 'kcenter', 'herding')
+GENERATIVE = ('concord', 'dit', 'minimax', 'unclip', 'dsco')
 CORESETS = ('random', 'kcenter', 'herding')
 BACKBONES = ('dit', 'minimax', 'unclip')
 
@@ -32,8 +34,8 @@ BACKBONES = ('dit', 'minimax', 'unclip')
 class DistillSettings:
     "Settings of one distillation run (the options of `concord distill`)."
     out: str = 'distilled/fmnist-concord-ipc10' # output folder: class folders 00000/ ... of PNGs + manifest
-    method: str = 'concord'        # 'concord' (informed sampling), 'dit' / 'minimax' / 'unclip' (plain sampling), 'random' / 'kcenter' / 'herding' (real images)
-    backbone: str|None = None      # for 'concord': 'dit' (default), 'minimax' or 'unclip'; the plain methods imply their own
+    method: str = 'concord'        # 'concord' (informed sampling), 'dit' / 'minimax' / 'unclip' (plain sampling), 'dsco' (noise optimisation), 'random' / 'kcenter' / 'herding' (real images)
+    backbone: str|None = None      # for 'concord': 'dit' (default), 'minimax' or 'unclip'; for 'dsco': 'dit' (default) or 'minimax'; the plain methods imply their own
     ipc: int = 10                  # images per class
     lam: float = 1.0               # informing weight lambda (Eq. 9); the paper uses 1 (Sec. 4.1) and finds 2 best (Fig. 4b)
     objective: str = 'contrastive' # 'contrastive' (Eq. 12) or 'cosine' (Eq. 11)
@@ -51,6 +53,13 @@ class DistillSettings:
     bank: str|None = None          # concept bank JSON (default: the bank shipped for the dataset)
     noise_level: int = 0           # unCLIP only: noise level of the real image's embedding (the pipeline's default, 0)
     out_size: int|None = None      # unCLIP only: resize its 768-px outputs to out_size x out_size (None: keep)
+    nopt_steps: int|None = None    # DsCo's NOpt gradient steps per DDIM step (None: 1 for 'dsco', 0 = off otherwise; > 0 with 'concord' composes both)
+    nopt_lr: float = 0.02          # NOpt: RMS change of the latents per gradient step
+    nopt_mode: str = 'through_model' # NOpt gradient: 'through_model' or 'x0_only'
+    dope: float = 0.0              # 'dsco' only: fraction of each class's slots filled with real images chosen by greedy MMD (doping)
+    target: str = 'real'           # NOpt/doping target: 'real' (the class's training images) or 'generated' (data-free: the model's own samples)
+    target_size: int|None = None   # target images per class (None: 1000 real images, or a pool of 200 generated ones)
+    features: str = 'auto'         # NOpt/doping feature space: 'teacher', 'clip' or 'auto' (the world's teacher if it has one, else CLIP)
 
     def validate(self):
         "Raise a one-line `ConcordError` for the first bad setting."
@@ -71,15 +80,33 @@ class DistillSettings:
         if self.out_size is not None and self.out_size < 1: raise ConcordError(f"out_size must be >= 1, got {self.out_size}")
         if self.backbone is not None:
             if self.backbone not in BACKBONES: raise ConcordError(f"unknown backbone {self.backbone!r}: use one of {', '.join(BACKBONES)}")
-            if self.method != 'concord' and self.backbone != self.method:
+            if self.method not in ('concord', 'dsco') and self.backbone != self.method:
                 raise ConcordError(f"backbone {self.backbone!r} does not apply to method {self.method!r}: it only chooses the model "
-                                   f"of method 'concord' (plain sampling of the Minimax model is --method minimax)")
+                                   f"of methods 'concord' and 'dsco' (plain sampling of the Minimax model is --method minimax)")
+        if self.nopt_steps is not None and not (isinstance(self.nopt_steps, int) and self.nopt_steps >= 0):
+            raise ConcordError(f"nopt_steps must be an integer >= 0, got {self.nopt_steps}")
+        if not (self.nopt_lr >= 0 and self.nopt_lr < float('inf')): raise ConcordError(f"nopt_lr must be a finite number >= 0, got {self.nopt_lr}")
+        if self.nopt_mode not in NOPT_MODES: raise ConcordError(f"unknown nopt_mode {self.nopt_mode!r}: use one of {', '.join(NOPT_MODES)}")
+        if not 0 <= self.dope <= 1: raise ConcordError(f"dope must be a fraction in [0, 1], got {self.dope}")
+        if self.dope > 0 and self.method != 'dsco': raise ConcordError(f"dope applies to method 'dsco' only, not {self.method!r}")
+        if self.target not in ('real', 'generated'): raise ConcordError(f"unknown target {self.target!r}: use real or generated")
+        if self.target_size is not None and self.target_size < 2: raise ConcordError(f"target_size must be >= 2, got {self.target_size}")
+        if self.features not in ('auto', 'teacher', 'clip'): raise ConcordError(f"unknown features {self.features!r}: use auto, teacher or clip")
+        if self.nopt_steps and self.method not in ('concord', 'dsco'):
+            raise ConcordError(f"nopt_steps applies to methods 'dsco' and 'concord', not {self.method!r}")
+        if self.nopt and self.diffusion_backbone == 'unclip': raise ConcordError("NOpt runs on latent DiTs (dit, minimax), not on unCLIP")
         return self
+
+    @property
+    def nopt(self) -> int:
+        "NOpt gradient steps per DDIM step after defaults (0: no noise optimisation)."
+        if self.nopt_steps is not None: return self.nopt_steps
+        return 1 if self.method == 'dsco' else 0
 
     @property
     def diffusion_backbone(self) -> str|None:
         "The diffusion model the method samples ('dit', 'minimax' or 'unclip'), None for the real-image methods."
-        if self.method == 'concord': return self.backbone or 'dit'
+        if self.method in ('concord', 'dsco'): return self.backbone or 'dit'
         return self.method if self.method in BACKBONES else None
 
     def identity(self) -> dict:
@@ -94,6 +121,10 @@ class DistillSettings:
         if self.method != 'concord':
             for k in ('lam', 'objective', 'n_pos', 'n_neg', 'neg_strategy', 'tau', 'grad_mode', 'window', 'bank'): d.pop(k)
         if self.diffusion_backbone != 'unclip': d.pop('noise_level'); d.pop('out_size')
+        if self.nopt: d['nopt_steps'] = self.nopt
+        else:
+            for k in ('nopt_steps', 'nopt_lr', 'nopt_mode', 'target', 'target_size', 'features'): d.pop(k)
+        if self.method != 'dsco': d.pop('dope')
         return d
 
 # %% ../nbs/07_distill.ipynb #861b6078
@@ -170,6 +201,40 @@ def _resolve_classes(s:DistillSettings, names:list) -> list[int]:
 def _bank_sha(bank:ConceptBank) -> str:
     return hashlib.sha256(json.dumps(bank.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
 
+def _embed_fn(s:DistillSettings, world):
+    "The differentiable feature map of NOpt and doping, and its name."
+    kind = s.features if s.features != 'auto' else ('teacher' if getattr(world, 'teacher', None) is not None else 'clip')
+    if kind == 'teacher':
+        if getattr(world, 'teacher', None) is None: raise ConcordError("features 'teacher' needs a world with a teacher; use --features clip")
+        return teacher_feature_fn(world.teacher), kind
+    if getattr(world, 'clip', None) is None: raise ConcordError("features 'clip' needs a world with a CLIP model")
+    return clip_feature_fn(world.clip), kind
+
+@torch.no_grad()
+def _embed(fn, images:torch.Tensor, device, batch_size:int=256) -> torch.Tensor:
+    return torch.cat([fn(images[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(images), batch_size)])
+
+def _dsco_targets(s:DistillSettings, world, sampler:DiTSampler, classes:list[int], fn, kind:str, real, device, say=None):
+    "(ClassTargets, {class: (candidate images, their features)}) for NOpt and doping: real images or the data-free pool."
+    from concord.metrics import real_subsample   # notebook 08b; imported here to keep the module order of the notebooks
+    if s.target == 'real':
+        x, y = real
+        keep = torch.isin(y, torch.tensor(classes))
+        f = real_features(world, x)[keep] if kind == 'teacher' else _embed(fn, x[keep], device)   # the teacher's: cached on the world
+        x, y = x[keep], y[keep]
+        pick = real_subsample(y, s.target_size or 1000, s.seed)
+        targets = ClassTargets.from_features(f[pick], y[pick])
+    else:
+        n = s.target_size or 200
+        done = [0]
+        def tick(k):
+            done[0] += k
+            if say: say(f'data-free pool {done[0]}/{n * len(classes)}')
+        x, y = generated_pool(sampler, classes, n, seed=s.seed, steps=s.steps, cfg_scale=s.cfg_scale, batch_size=50, progress=tick)
+        f = _embed(fn, x, device)
+        targets = ClassTargets.from_features(f, y)
+    return targets, {c: (x[y == c], f[y == c]) for c in classes}
+
 def distill(s:DistillSettings,        # what to make
             world=None,               # models, classes, bank, real images (default: the mini world)
             device=None,              # torch device (default: CUDA if available; GPU LOCAL_RANK when several processes run)
@@ -203,12 +268,20 @@ def distill(s:DistillSettings,        # what to make
         bank.require([names[c] for c in class_ids]); ident['bank_sha256'] = _bank_sha(bank)
     ident['world'] = getattr(world, 'name', 'custom')
     if getattr(world, 'classmap', None): ident['classmap'] = world.classmap   # real scale: the class list, its order and WNIDs
-    needs_real = s.method in CORESETS or s.diffusion_backbone == 'unclip'   # unCLIP conditions on a real image of the class
+    needs_real = s.method in CORESETS or s.diffusion_backbone == 'unclip' or (s.nopt and s.target == 'real')   # unCLIP conditions on a real image
     real = world.real_images() if needs_real else None   # a missing dataset fails before anything is written
     writer = DistilledSetWriter(out, names, ident, s.method, overwrite=overwrite)
     expected = [(c, i) for c in class_ids for i in range(s.ipc)]
-    mine = shard_batches(plan_batches(class_ids, s.ipc, s.batch_size), rank, world_size)
-    own = [(c, i) for c, idx in mine for i in idx]
+    if s.method == 'dsco':   # whole classes per process: a class's real slots are chosen after its synthetic images exist
+        slots = dope_slots(s.ipc, s.dope)
+        syn_pos = [i for i, r in enumerate(slots) if not r]
+        mine = [(c, syn_pos[k:k + s.batch_size]) for c in class_ids[rank::world_size] for k in range(0, len(syn_pos), s.batch_size)]
+        own = [(c, i) for c in class_ids[rank::world_size] for i in range(s.ipc)]
+    else:
+        slots, syn_pos = [False] * s.ipc, list(range(s.ipc))
+        mine = shard_batches(plan_batches(class_ids, s.ipc, s.batch_size), rank, world_size)
+        own = [(c, i) for c, idx in mine for i in idx]
+    noise_index = {p: j for j, p in enumerate(syn_pos)}   # a synthetic slot's noise is that of the j-th synthetic image
     done, t0 = writer.done(own), time.time()    # each process checks the hashes of its own share only
     todo = [k for k in own if k not in done]
     desc = f'distill ({s.method})' + (f' [{rank + 1}/{world_size}]' if world_size > 1 else '')
@@ -236,13 +309,30 @@ def distill(s:DistillSettings,        # what to make
             else:   # a latent DiT (DiT, Minimax), one model or one per phase of classes
                 ids, phases = getattr(world, 'class_ids', None), getattr(world, 'phases', None)
                 if phases is not None: left.sort(key=lambda b: phases.phase_of(ids[b[0]]))   # load each phase's model once
-                sampler = None
+                nopt, cands, sampler = None, None, None
+                my_classes = sorted({c for c, _ in left} | {c for c, i in todo if slots[i]})
+                if s.nopt or any(slots):
+                    fn, kind = _embed_fn(s, world)
+                    if phases is not None and s.target == 'generated':
+                        raise ConcordError("the data-free target with per-phase Minimax models is not supported; use one model")
+                    if s.target == 'generated': sampler = DiTSampler(world.transformer, world.vae, world.scheduler, class_ids=ids)
+                    targets, cands = _dsco_targets(s, world, sampler, my_classes, fn, kind, real, device, say=bar.set_postfix_str)
+                    if s.nopt: nopt = NOpt(fn, targets, steps=s.nopt, lr=s.nopt_lr, mode=s.nopt_mode)
                 for c, idx in left:
                     tr = phases[ids[c]] if phases is not None else world.transformer
                     if sampler is None or sampler.transformer is not tr: sampler = DiTSampler(tr, world.vae, world.scheduler, class_ids=ids)
-                    imgs, _, _ = sampler.sample_batch(torch.tensor([c] * len(idx)), torch.tensor(idx), s.seed, s.steps, s.cfg_scale, guidance)
-                    for img, i in zip(imgs, idx):
-                        if (c, i) not in done: writer.write(img.float().cpu(), c, i, seed=sample_seed(s.seed, c, i)); bar.update(1)
+                    js = [noise_index[i] for i in idx]
+                    imgs, _, _ = sampler.sample_batch(torch.tensor([c] * len(idx)), torch.tensor(js), s.seed, s.steps, s.cfg_scale,
+                                                      guidance, latent_hook=nopt)
+                    for img, i, j in zip(imgs, idx, js):
+                        if (c, i) not in done: writer.write(img.float().cpu(), c, i, seed=sample_seed(s.seed, c, j)); bar.update(1)
+                for c in my_classes:   # doping: each real slot gets the candidate that most lowers the set-so-far's MMD
+                    if not any(slots) or all((c, i) in done for i, r in enumerate(slots) if r): continue
+                    y, bw = targets.get(c)
+                    syn = torch.stack([from_uint8(read_png(out/f'{c:05d}'/f'{p:05d}.png')) for p in syn_pos])  # as saved, so a resume agrees
+                    chosen = herding_fill(slots, _embed(fn, syn, device), cands[c][1], y, bw)
+                    for i, k in zip([i for i, r in enumerate(slots) if r], chosen):
+                        if (c, i) not in done: writer.write(cands[c][0][k], c, i); bar.update(1)
     grid = None
     with writer.lock():   # the last process to finish closes the set; the lock keeps two closers from overlapping
         marker = writer.try_finalize(expected, own)

@@ -77,18 +77,23 @@ class DiTSampler:
 
     @torch.no_grad()
     def sample_batch(self, classes:torch.Tensor, indices:torch.Tensor, seed:int, steps:int=50, cfg_scale:float=4.0,
-                     guidance:Guidance|None=None, progress=None):
+                     guidance:Guidance|None=None, progress=None, latent_hook=None):
         "Sample one batch; returns (images in [-1, 1], final latents, last guidance scores or None)."
+        # latent_hook: an object with `active(t, T)` and `bind(classes, indices, seed) -> f(x_t, t, abar_t, eps_fn, decode) -> x_t`,
+        # applied to the latents before each step's update where active (DsCo's noise optimisation, `concord.dsco.NOpt`)
         sch = DDIMScheduler.from_config(self.scheduler_config); sch.set_timesteps(steps)
         dev, dt = self.device, self.dtype
         labels = self.model_labels(classes).to(dev)   # noise and guidance follow the label; the DiT sees its own class id
         x = sample_noise(self.latent_shape, seed, classes.tolist(), indices.tolist(), device=dev, dtype=dt)
         x = x * sch.init_noise_sigma
         score_fn = guidance.objective.bind(classes, indices, seed) if guidance is not None else None
+        hook_fn = latent_hook.bind(classes, indices, seed) if latent_hook is not None else None
         T, scores = sch.config.num_train_timesteps, None
         for t in sch.timesteps:
             tt = t.to(dev)
             abar, abar_prev = sch.alphas_cumprod[int(t)], prev_alpha_bar(sch, int(t))
+            if hook_fn is not None and latent_hook.active(int(t), T):
+                x = hook_fn(x, tt, abar, lambda z: self.eps(z, tt, labels, cfg_scale), self.decode).to(dt)
             if guidance is not None and guidance.active(int(t), T):
                 eps_fn = lambda z: self.eps(z, tt, labels, cfg_scale)
                 eps_hat, eps, x0, scores = guided_eps(x, abar, eps_fn, self.decode, score_fn, guidance)
@@ -104,8 +109,9 @@ class DiTSampler:
                steps:int=50,                    # DDIM steps (the paper: 50)
                cfg_scale:float=4.0,             # classifier-free guidance scale (Minimax samples with 4.0)
                guidance:Guidance|None=None,     # concept informing (None: plain DiT/Minimax sampling)
-               batch_size:int=64,               # samples per forward pass; does not change the output
-               progress:bool=True):
+               batch_size:int=64,               # samples per forward pass; does not change the output (unless a latent_hook couples the batch)
+               progress:bool=True,
+               latent_hook=None):               # a per-step latent update (e.g. `concord.dsco.NOpt`; see `sample_batch`)
         "Sample images (B, C, H, W) in [-1, 1]; a sample depends only on (seed, class, index) and the settings."
         classes = torch.as_tensor(classes, dtype=torch.long).flatten()
         self._check(classes, steps, cfg_scale)
@@ -118,6 +124,6 @@ class DiTSampler:
         out = []
         with tqdm(total=math.ceil(len(classes) / batch_size) * steps, disable=not progress, desc='sampling', unit='step') as bar:
             for i in range(0, len(classes), batch_size):
-                imgs, _, _ = self.sample_batch(classes[i:i + batch_size], indices[i:i + batch_size], seed, steps, cfg_scale, guidance, bar)
+                imgs, _, _ = self.sample_batch(classes[i:i + batch_size], indices[i:i + batch_size], seed, steps, cfg_scale, guidance, bar, latent_hook)
                 out.append(imgs.float().cpu())
         return torch.cat(out)
