@@ -23,8 +23,8 @@ def _floats(s, name):
 
 @call_parse
 def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class folders 00000/ ... of PNGs, manifest.jsonl, grid.png
-                method:str='concord',       # concord (informed sampling), dit / minimax (plain sampling), random / kcenter / herding (real images)
-                backbone:str=None,          # the diffusion model of method concord: dit (default) or minimax
+                method:str='concord',       # concord (informed sampling), dit / minimax (plain sampling), dsco (noise optimisation), random / kcenter / herding (real images)
+                backbone:str=None,          # the diffusion model of methods concord and dsco: dit (default) or minimax
                 ipc:int=10,                 # images per class
                 lam:float=1.0,              # informing weight lambda of Eq. 9
                 objective:str='contrastive',# contrastive (Eq. 12) or cosine (Eq. 11)
@@ -49,6 +49,13 @@ def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class
                 images:str=None,            # real scale, unclip: the real training images (ImageNet-style tree) it starts from
                 noise_level:int=0,          # unclip: noise level of the real image's embedding
                 out_size:int=None,          # unclip: resize its 768-px outputs (e.g. 256)
+                nopt_steps:int=None,        # DsCo NOpt gradient steps per DDIM step (default: 1 for dsco, 0 otherwise; > 0 with concord composes both)
+                nopt_lr:float=0.02,         # NOpt: RMS change of the latents per gradient step
+                nopt_mode:str='through_model', # NOpt gradient: through_model or x0_only
+                dope:float=0.0,             # dsco: fraction of each class's slots filled with real images chosen by greedy MMD
+                target:str='real',          # NOpt / doping target: real (training images; needs --images at real scale) or generated (data-free)
+                target_size:int=None,       # target images per class (default: 1000 real, or a pool of 200 generated)
+                features:str='auto',        # NOpt / doping features: teacher, clip or auto (the teacher in the mini world, CLIP at real scale)
                 device:str=None,            # torch device (default: cuda if available, else cpu)
                 overwrite:store_true=False, # replace an existing set in OUT instead of resuming it
                 quiet:store_true=False,     # no progress bar
@@ -57,11 +64,12 @@ def distill_cmd(out:str='distilled/fmnist-concord-ipc10', # output folder: class
     s = DistillSettings(out=out, method=method, backbone=backbone, ipc=ipc, lam=lam, objective=objective, n_pos=n_pos, n_neg=n_neg,
                         neg_strategy=neg_strategy, tau=tau, steps=steps, grad_mode=grad_mode, window=_floats(window, 'window'),
                         cfg_scale=cfg_scale, seed=seed, classes=tuple(c.strip() for c in classes.split(',')) if classes else None,
-                        batch_size=batch_size, bank=bank, noise_level=noise_level, out_size=out_size).validate()
+                        batch_size=batch_size, bank=bank, noise_level=noise_level, out_size=out_size, nopt_steps=nopt_steps,
+                        nopt_lr=nopt_lr, nopt_mode=nopt_mode, dope=dope, target=target, target_size=target_size, features=features).validate()
     world = None   # the mini world
     if dataset.lower() not in ('fashion-mnist', 'fmnist'):
         from concord.realscale import real_world
-        if s.diffusion_backbone is None: raise ConcordError(f"--method {method} runs on the mini world only; at real scale use dit, minimax, unclip or concord")
+        if s.diffusion_backbone is None: raise ConcordError(f"--method {method} runs on the mini world only; at real scale use dit, minimax, unclip, concord or dsco")
         world = real_world(dataset, model, backbone=s.diffusion_backbone, vae=vae, clip=clip, pretrained=pretrained,
                            bank=bank, order=order, images=images, device=get_device(device))
     elif model or vae or order or images: raise ConcordError("--model, --vae, --order and --images apply to a real-scale --dataset, not to the mini world")

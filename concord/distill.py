@@ -15,7 +15,7 @@ from .data import DistilledSetWriter, load_distilled, save_grid, load_fashion_mn
 from .concepts import ConceptBank
 from .guidance import Guidance, ConceptObjective, GRADIENT_MODES
 from .sampler import DiTSampler
-from .unclip import UnCLIPSampler, unclip_batches
+from .unclip import UnCLIPSampler, unclip_batches, _real_labels, _real_image
 from .coresets import select_coreset
 from .dsco import (NOpt, NOPT_MODES, ClassTargets, teacher_feature_fn, clip_feature_fn, dope_slots, herding_fill,
                           generated_pool)
@@ -214,26 +214,35 @@ def _embed_fn(s:DistillSettings, world):
 def _embed(fn, images:torch.Tensor, device, batch_size:int=256) -> torch.Tensor:
     return torch.cat([fn(images[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(images), batch_size)])
 
+def _in_memory(real) -> bool: return isinstance(real, (tuple, list)) and len(real) == 2 and torch.is_tensor(real[0])
+
 def _dsco_targets(s:DistillSettings, world, sampler:DiTSampler, classes:list[int], fn, kind:str, real, device, say=None):
-    "(ClassTargets, {class: (candidate images, their features)}) for NOpt and doping: real images or the data-free pool."
+    "(ClassTargets, {class: (image getter, candidate features)}) for NOpt and doping: real images or the data-free pool."
     from concord.metrics import real_subsample   # notebook 08b; imported here to keep the module order of the notebooks
-    if s.target == 'real':
-        x, y = real
-        keep = torch.isin(y, torch.tensor(classes))
-        f = real_features(world, x)[keep] if kind == 'teacher' else _embed(fn, x[keep], device)   # the teacher's: cached on the world
-        x, y = x[keep], y[keep]
+    if s.target == 'real':   # a pair (images, labels) in memory (the mini world) or a dataset read lazily (real scale, --images)
+        labels = _real_labels(real)
+        idx = torch.nonzero(torch.isin(labels, torch.tensor(classes))).flatten()
+        if _in_memory(real) and kind == 'teacher': f = real_features(world, real[0])[idx]   # cached on the world
+        elif _in_memory(real): f = _embed(fn, real[0][idx], device)
+        else:
+            f = []
+            for k in range(0, len(idx), 64):
+                f.append(_embed(fn, torch.stack([_real_image(real, int(j)) for j in idx[k:k + 64]]), device))
+                if say: say(f'target features {min(k + 64, len(idx))}/{len(idx)}')
+            f = torch.cat(f)
+        y = labels[idx]
         pick = real_subsample(y, s.target_size or 1000, s.seed)
         targets = ClassTargets.from_features(f[pick], y[pick])
-    else:
-        n = s.target_size or 200
-        done = [0]
-        def tick(k):
-            done[0] += k
-            if say: say(f'data-free pool {done[0]}/{n * len(classes)}')
-        x, y = generated_pool(sampler, classes, n, seed=s.seed, steps=s.steps, cfg_scale=s.cfg_scale, batch_size=50, progress=tick)
-        f = _embed(fn, x, device)
-        targets = ClassTargets.from_features(f, y)
-    return targets, {c: (x[y == c], f[y == c]) for c in classes}
+        get = lambda j: _real_image(real, int(j))
+        return targets, {c: ((lambda k, ids=idx[y == c]: get(ids[k])), f[y == c]) for c in classes}
+    n = s.target_size or 200
+    made = [0]
+    def tick(k):
+        made[0] += k
+        if say: say(f'data-free pool {made[0]}/{n * len(classes)}')
+    x, y = generated_pool(sampler, classes, n, seed=s.seed, steps=s.steps, cfg_scale=s.cfg_scale, batch_size=50, progress=tick)
+    f = _embed(fn, x, device)
+    return ClassTargets.from_features(f, y), {c: ((lambda k, xc=x[y == c]: xc[k]), f[y == c]) for c in classes}
 
 def distill(s:DistillSettings,        # what to make
             world=None,               # models, classes, bank, real images (default: the mini world)
@@ -287,6 +296,7 @@ def distill(s:DistillSettings,        # what to make
     desc = f'distill ({s.method})' + (f' [{rank + 1}/{world_size}]' if world_size > 1 else '')
     with tqdm(total=len(own), initial=len(own) - len(todo), disable=not progress, desc=desc, unit='img') as bar:
         if s.method in CORESETS and todo:
+            if not _in_memory(real): raise ConcordError(f"--method {s.method} runs on the mini world only (real images in memory)")
             x, y = real
             keep, wanted = torch.isin(y, torch.tensor(class_ids)), set(todo)
             feats = real_features(world, x)[keep] if s.method != 'random' else torch.zeros(int(keep.sum()), 1)
@@ -332,7 +342,7 @@ def distill(s:DistillSettings,        # what to make
                     syn = torch.stack([from_uint8(read_png(out/f'{c:05d}'/f'{p:05d}.png')) for p in syn_pos])  # as saved, so a resume agrees
                     chosen = herding_fill(slots, _embed(fn, syn, device), cands[c][1], y, bw)
                     for i, k in zip([i for i, r in enumerate(slots) if r], chosen):
-                        if (c, i) not in done: writer.write(cands[c][0][k], c, i); bar.update(1)
+                        if (c, i) not in done: writer.write(cands[c][0](k), c, i); bar.update(1)
     grid = None
     with writer.lock():   # the last process to finish closes the set; the lock keeps two closers from overlapping
         marker = writer.try_finalize(expected, own)

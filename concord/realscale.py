@@ -47,7 +47,7 @@ def real_world(dataset:str,                 # class map: imagewoof, imagenette, 
                pretrained:str|None=CLIP_L14[1], # open_clip pretrained tag (ignored for local-dir:)
                bank:str|None=None,          # concept bank JSON (default: the bank shipped for `dataset`)
                order:str|None=None,         # label order: minimax (default) or rded
-               images:str|None=None,        # real training images (ImageNet-style tree): needed by unCLIP, which starts from them
+               images:str|None=None,        # real training images (ImageNet-style tree): needed by unCLIP (it starts from them) and by DsCo (its target)
                device='cpu', dtype=torch.float32) -> SimpleNamespace:
     "The world of a real-scale experiment, for `distill(settings, world)`."
     if backbone not in BACKBONES: raise ConcordError(f"unknown backbone {backbone!r}: use one of {', '.join(BACKBONES)}")
@@ -71,10 +71,14 @@ def real_world(dataset:str,                 # class map: imagewoof, imagenette, 
         model = model or DIT_XL
         bb = load_diffusion(model, vae, device, dtype)
         w.transformer, w.vae, w.scheduler, w.class_ids = bb.transformer, bb.vae, bb.scheduler, list(cmap.imagenet_indices)
-    if backbone != 'unclip':
+    if backbone != 'unclip' and images is not None:   # DsCo's target and doping candidates, at the DiT's image size
+        side = int((w.transformer or w.phases.load(0)).config.sample_size) * 2 ** (len(w.vae.config.block_out_channels) - 1)
+        real = subset_dataset(images, cmap, size=side)
+        w.real_images = lambda: real
+    elif backbone != 'unclip':
         def real_images():
-            raise ConcordError("the real-image baselines (random, kcenter, herding) run on the mini world only; "
-                               "at real scale use --method dit, minimax, unclip or concord")
+            raise ConcordError("no real images: give --images (an ImageNet-style tree) for DsCo's real target; the real-image "
+                               "baselines (random, kcenter, herding) run on the mini world only")
         w.real_images = real_images
     w.name = f"{cmap.name}-{cmap.order}:{Path(str(model)).name}"
     return w
