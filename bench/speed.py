@@ -1,8 +1,8 @@
-"""Seconds per generated image: the unguided sampler vs CONCORD in both gradient modes.
+"""Seconds per generated image: the unguided sampler vs CONCORD in both gradient modes and DsCo's NOpt.
 
 Same model, batch, steps and seeds for every variant, measured in one run with the variants
 interleaved (A B C A B C ...) so that load on a shared machine hits all of them alike; the
-result is the ratio guided / unguided (the CONCORD paper reports 2.1 s -> 5.3 s per image for
+result is the ratio to unguided (the CONCORD paper reports 2.1 s -> 5.3 s per image for
 Minimax on an A100, about 2.5x). Writes JSON with the settings, the machine and the commit.
 
     python bench/speed.py                       # the mini world, 10 images per variant, 50 steps
@@ -14,6 +14,8 @@ import torch
 from concord.core import atomic_write_json, run_record, get_device
 from concord.guidance import Guidance, ConceptObjective
 from concord.sampler import DiTSampler
+from concord.dsco import NOpt, real_targets, teacher_feature_fn
+from concord.data import load_fashion_mnist, to_model_images
 
 
 def main(argv=None):
@@ -32,9 +34,12 @@ def main(argv=None):
     w = load_mini_world(device=dev)
     sampler = DiTSampler(w.transformer, w.vae, w.scheduler)
     obj = ConceptObjective(w.clip, w.bank, w.classes)
+    xr, yr = load_fashion_mnist('train')
+    nopt = NOpt(teacher_feature_fn(w.teacher), real_targets(w.teacher, to_model_images(xr), yr, per_class=1000, seed=0))  # distill's defaults
     variants = {'unguided': None,
                 'concord_through_model': Guidance(obj, lam=a.lam, mode='through_model'),
-                'concord_x0_only': Guidance(obj, lam=a.lam, mode='x0_only')}
+                'concord_x0_only': Guidance(obj, lam=a.lam, mode='x0_only'),
+                'dsco_nopt': nopt}
     classes = torch.arange(a.images) % len(w.classes)
     indices = torch.arange(a.images) // len(w.classes)
     sampler.sample_batch(classes[:2], indices[:2], 0, 2, 4.0, variants['concord_through_model'])  # warm-up
@@ -43,7 +48,8 @@ def main(argv=None):
         for name, g in variants.items():
             if dev.type == 'cuda': torch.cuda.synchronize()
             t0 = time.perf_counter()
-            sampler.sample_batch(classes, indices, r, a.steps, 4.0, g)
+            if isinstance(g, NOpt): sampler.sample_batch(classes, indices, r, a.steps, 4.0, latent_hook=g)
+            else: sampler.sample_batch(classes, indices, r, a.steps, 4.0, g)
             if dev.type == 'cuda': torch.cuda.synchronize()
             times[name].append((time.perf_counter() - t0) / a.images)
             print(f"repeat {r}: {name:24s} {times[name][-1]:.3f} s/image", flush=True)
