@@ -92,10 +92,11 @@ bench: $(STAMP)
 bench-dsco: $(STAMP)
 	$(BIN)/concord bench --rows dsco,dsco-dope,dsco-free --no_ceiling --out results/bench-dsco --figure ''
 
-# Accuracy vs IPC up to 200 (CONCORD Fig. 4a / DsCo Fig. 3 analogs): random real, Minimax, Minimax+CONCORD and DsCo,
-# ConvNet-3 soft-label, seed 0; lambda 2 is the value `make bench` chose on its validation split.
+# Accuracy vs IPC up to 200 (CONCORD Fig. 4a / DsCo Fig. 3 analogs): random real, Minimax, Minimax+CONCORD and DsCo
+# (NOpt + doping, the full framework), ConvNet-3 soft-label, seed 0; lambda 2 is the value `make bench` chose on its
+# validation split.
 bench-ipc: $(STAMP)
-	$(BIN)/concord bench --rows random,minimax,minimax-concord,dsco,dsco-dope --ipcs 1,10,50,100,200 --seeds 0 \
+	$(BIN)/concord bench --rows random,minimax,minimax-concord,dsco-dope --ipcs 1,10,50,100,200 --seeds 0 \
 	  --protocols convnet-soft --lam 2 --no_ceiling --out results/bench-ipc --name ipc_curve_fmnist
 
 # The reduced version (IPC 1, one seed, few epochs; about a minute): the pipeline end to end.

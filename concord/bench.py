@@ -19,8 +19,8 @@ from .metrics import features, class_features, feature_metrics, dd_ranking
 from fastcore.script import store_true
 
 # %% auto #0
-__all__ = ['ROWS', 'PROTOCOLS', 'SEEDLESS', 'N_TRAIN', 'BenchSettings', 'make_set', 'train_cell', 'train_ceiling', 'score_lambda',
-           'run_bench', 'choose_lambda', 'summarize', 'write_results', 'bench_markdown', 'plot_bench',
+__all__ = ['ROWS', 'PROTOCOLS', 'SEEDLESS', 'MAIN_ROWS', 'N_TRAIN', 'BenchSettings', 'make_set', 'train_cell', 'train_ceiling',
+           'score_lambda', 'run_bench', 'choose_lambda', 'summarize', 'write_results', 'bench_markdown', 'plot_bench',
            'combine_summaries', 'cost_markdown', 'quick_settings', 'bench_cmd']
 
 # %% ../nbs/10_bench.ipynb #a54da168
@@ -42,6 +42,7 @@ PROTOCOLS = {  # key: (label, EvalSettings protocol, EvalSettings fields of the 
     'convnet-hard': ('ConvNet-3, hard', 'hard', dict(model='convnet')),
 }
 SEEDLESS = ('kcenter', 'herding')   # rows whose set does not depend on the seed
+MAIN_ROWS = ('random', 'kcenter', 'herding', 'dit', 'dit-concord', 'minimax', 'minimax-concord')   # `make bench`; DsCo's: `make bench-dsco`
 
 # %% ../nbs/10_bench.ipynb #cfa2bd26
 @dataclass
@@ -49,7 +50,7 @@ class BenchSettings:
     "Everything `run_bench` does (written into the results with the commit)."
     out: str = 'results/bench'              # results folder: bench.csv, bench_table.csv, bench.json; work/ holds sets and task results
     ipcs: tuple = (1, 10, 50)
-    rows: tuple = tuple(ROWS)
+    rows: tuple = MAIN_ROWS
     seeds: tuple = (0, 1, 2)
     protocols: tuple = tuple(PROTOCOLS)
     epochs_scale: dict = field(default_factory=lambda: {'convnet-soft': 0.08, 'resnet18-soft': 0.04, 'convnet-hard': 0.01})
@@ -462,7 +463,7 @@ def cost_markdown(summary:dict, base:str='minimax') -> str:
 # %% ../nbs/10_bench.ipynb #4be8d86f
 def quick_settings(out:str) -> BenchSettings:
     "A reduced bench that runs every stage in about a minute: IPC 1, one seed, few epochs, small real and test subsets."
-    return BenchSettings(out=out, ipcs=(1,), seeds=(0,), steps=8, lam_grid=(0.5, 2.0), lam_ipc=1, val_images=200,
+    return BenchSettings(out=out, ipcs=(1,), rows=tuple(ROWS), seeds=(0,), steps=8, lam_grid=(0.5, 2.0), lam_ipc=1, val_images=200,
                          epochs_scale={'convnet-soft': 0.01, 'resnet18-soft': 0.01, 'convnet-hard': 0.001},
                          test_images={p: 20 for p in PROTOCOLS}, ceiling_epochs={p: 1 for p in PROTOCOLS},
                          ceiling_images=300, real_limit=3000, metrics_real=50, workers=1)
@@ -474,7 +475,7 @@ def _ints(v, name):
 def bench_cmd(out:str='results/bench', # results folder
               ipcs:str='1,10,50',      # comma-separated IPCs
               seeds:str='0,1,2',       # comma-separated seeds (set and student)
-              rows:str=','.join(ROWS), # comma-separated rows
+              rows:str=','.join(MAIN_ROWS), # comma-separated rows (any of ROWS)
               protocols:str=','.join(PROTOCOLS), # comma-separated protocols
               lam:float=None,          # CONCORD's lambda (default: chosen on the validation split)
               workers:int=2,           # worker processes (one thread each)
