@@ -374,14 +374,15 @@ def bench_markdown(summary:dict) -> str:
     for p in dict.fromkeys(t['protocol'] for t in table):
         cell = {(t['row'], t['ipc']): t for t in table if t['protocol'] == p}
         best = {i: max((cell[(r, i)]['mean'] for r in rows if (r, i) in cell and not math.isnan(cell[(r, i)]['mean'])), default=None) for i in ipcs}
-        lines = [f"**{PROTOCOLS[p][0]}-label** (top-1 %, mean ± std over seeds)", '',
+        one = all(cell[k]['n'] <= 1 for k in cell if k[0] != 'full')
+        lines = [f"**{PROTOCOLS[p][0]}-label** (top-1 %, " + ("one seed)" if one else "mean ± std over seeds)"), '',
                  '| method | ' + ' | '.join(f'IPC {i}' for i in ipcs) + ' |', '|---|' + '---:|' * len(ipcs)]
         for r in rows:
             vals = []
             for i in ipcs:
                 t = cell.get((r, i))
                 if t is None or t['n'] == 0: vals.append('–'); continue
-                v = f"{t['mean']:.2f} ± {t['std']:.2f}"
+                v = f"{t['mean']:.2f}" + (f" ± {t['std']:.2f}" if t['n'] > 1 else '')
                 vals.append(f"**{v}**" if t['mean'] == best[i] else v)
             lines.append(f"| {ROWS[r][0]} | " + ' | '.join(vals) + ' |')
         full = cell.get(('full', None))
