@@ -21,15 +21,18 @@ def test_sidebar_lists_every_notebook():
     assert {'07a_realscale.ipynb', '05b_unclip.ipynb', '01a_classmaps.ipynb'} <= set(secs['Real scale'])
     assert all(nb.startswith('analysis/') for nb in secs['Analysis']) and len(secs['Analysis']) >= 6
 
+NEW = '05z_new_method.ipynb'   # a notebook that does not exist (yet)
+
 def test_sidebar_names_a_new_notebook(tmp_path):
-    "A notebook added without rerunning `make sidebar` (as 05c_dsco will be) is named; the script puts it under Method."
+    "A notebook added without rerunning `make sidebar` (as 05c_dsco was) is named; the script puts it under Method."
     nbs = tmp_path/'nbs'
-    for nb in docs_sidebar.notebooks(ROOT/'nbs') + ['05c_dsco.ipynb']:
+    assert not (ROOT/'nbs'/NEW).exists()
+    for nb in docs_sidebar.notebooks(ROOT/'nbs') + [NEW]:
         (nbs/nb).parent.mkdir(parents=True, exist_ok=True); (nbs/nb).write_text('{}')
     shutil.copy(ROOT/'nbs'/'sidebar.yml', nbs/'sidebar.yml')
     probs = docs_sidebar.problems(nbs)
-    assert len(probs) == 1 and '05c_dsco.ipynb is not listed' in probs[0], probs
-    assert '05c_dsco.ipynb' in docs_sidebar.sections(nbs)['Method']
+    assert len(probs) == 1 and f'{NEW} is not listed' in probs[0], probs
+    assert NEW in docs_sidebar.sections(nbs)['Method']
     (nbs/'sidebar.yml').write_text(docs_sidebar.render(nbs))
     assert docs_sidebar.problems(nbs) == []
     (nbs/'04_guidance.ipynb').unlink()

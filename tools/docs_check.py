@@ -44,6 +44,9 @@ def _skipped(rel:Path) -> bool: return any(p.startswith(('_', '.')) for p in rel
 def process(root:Path, workers:int) -> Path:
     "Run nbdev's docs processing of the notebooks into root/_proc (from scratch); returns that folder."
     os.chdir(root)   # nbdev finds settings.ini from the working directory
+    # the notebooks' code imports the package of this tree, not an installed copy: nbdev's worker processes
+    # are spawned with this process's sys.path (and subprocesses get PYTHONPATH)
+    sys.path.insert(0, str(root))
     os.environ['PYTHONPATH'] = os.pathsep.join([str(root)] + [p for p in [os.environ.get('PYTHONPATH')] if p])
     for v in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'): os.environ.setdefault(v, '1')   # two torch workers on two cores
     from nbdev.config import get_config
@@ -298,6 +301,15 @@ def check_errors(proc_dir:Path, pages:dict, soups:dict) -> list:
             probs.append(f"{page}: shows a traceback")
     return probs
 
+def _root_cause(e:Exception) -> str:
+    "' (ErrorType: message)' of the exception that made a notebook cell fail in nbdev's worker process."
+    c = e.__cause__
+    if c is None: return ''
+    text = str(c).split('The above exception was the direct cause')[0]   # a worker's traceback, as text
+    lines = [l.strip() for l in text.strip().splitlines() if l.strip() and not l.startswith(' ')]
+    last = lines[-1] if lines else f'{type(c).__name__}: {c}'
+    return f" ({last[:200]})"
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--root', default=str(ROOT), help='the nbdev project (folder with settings.ini)')
@@ -311,7 +323,7 @@ def main(argv=None) -> int:
     except Exception as e:
         msg = str(e).strip().splitlines()
         print(f"docs-check: nbdev's processing failed: {msg[0] if msg else type(e).__name__}"
-              + (f" -- {msg[1].strip()}" if len(msg) > 1 else ''))
+              + (f" -- {msg[1].strip()}" if len(msg) > 1 else '') + _root_cause(e))
         return 1
     t1 = time.time()
     n_fig = len([f for f in (proc_dir/'figures').glob('*') if f.is_file()])
