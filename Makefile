@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
+# The apt step before the set-up; `make docs SYSDEPS=` skips it where there is no root (the docs workflow).
+SYSDEPS ?= sysdeps
 # Tests and the demo never touch a model hub.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -16,19 +18,24 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean
+.PHONY: demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
 
 setup: $(STAMP)
 
-# System packages: Fashion-MNIST as IDX files (Debian package dataset-fashion-mnist).
+# System packages: Fashion-MNIST as IDX files (Debian package dataset-fashion-mnist), and headless
+# Chromium with its WebDriver for the docs' browser test (tests/test_docs_browser.py).
 sysdeps:
-	@if [ ! -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then \
-	  echo "installing dataset-fashion-mnist with apt"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	@pkgs=""; \
+	[ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ] || pkgs="$$pkgs dataset-fashion-mnist"; \
+	[ -x /usr/bin/chromium ] || pkgs="$$pkgs chromium"; \
+	[ -x /usr/bin/chromedriver ] || pkgs="$$pkgs chromium-driver"; \
+	if [ -n "$$pkgs" ]; then \
+	  echo "installing$$pkgs with apt"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs; \
 	fi
 
 # torch/torchvision are pinned to the versions checked on this kind of machine (see DESIGN.md).
-$(STAMP): setup.py settings.ini | sysdeps
+$(STAMP): setup.py settings.ini | $(SYSDEPS)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip 2>&1 | { grep -v 'is ignored' || true; }
 	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1 2>&1 | { grep -v 'is ignored' || true; }
@@ -36,9 +43,10 @@ $(STAMP): setup.py settings.ini | sysdeps
 	$(PY) -c "import torch, torchvision, diffusers, open_clip, nbdev, concord" 
 	touch $(STAMP)
 
-# The README's test command: notebooks (fast cells only) then pytest.
+# The README's test command: notebooks (fast cells only), the docs pages, then pytest (which opens the
+# pages that docs-check built in headless Chromium).
 test: $(STAMP)
-	$(MAKE) test-nbs test-py
+	$(MAKE) test-nbs docs-check test-py
 
 # Two notebooks at a time, one thread each: two multi-threaded torch processes on two cores spin on
 # each other's OpenMP barriers and run many times slower than one thread each.
@@ -59,7 +67,28 @@ clean-nbs: $(STAMP)
 	$(BIN)/nbdev_clean
 
 clean:
-	rm -rf $(VENV) _proc _docs
+	rm -rf $(VENV) _proc _docs _docs_check
+
+# The docs site (GitHub Pages: .github/workflows/docs.yaml runs this). nbdev_docs processes the notebooks
+# (show_doc entries for every exported definition) and renders them with Quarto into _docs/.
+# README.md is touched first: it is written by tools/make_readme.py, and nbdev_docs would otherwise
+# re-render it with Quarto when nbs/index.ipynb looks newer.
+docs: have-quarto $(STAMP)
+	touch README.md
+	$(BIN)/nbdev_docs
+
+have-quarto:
+	@command -v quarto >/dev/null 2>&1 || { echo "make docs: Quarto is not installed (nbdev_docs renders the site with it; get it from quarto.org); 'make docs-check' builds and checks the pages without it" >&2; exit 1; }
+
+# The pages without Quarto: nbdev's processing, nbconvert HTML in _docs_check/site/, and checks that every
+# public function and class shows its docstring, that links and images resolve and that no page shows
+# an error (tools/docs_check.py). Part of `make test`.
+docs-check: $(STAMP)
+	$(PY) tools/docs_check.py
+
+# nbs/sidebar.yml (the site's sections: Method, Real scale, Analysis) from the notebooks in nbs/.
+sidebar:
+	python3 tools/docs_sidebar.py
 
 # README.md is generated from nbs/index.ipynb (nbdev_readme needs Quarto, which is not installable here).
 readme: $(STAMP)

@@ -447,18 +447,18 @@ def _row_of(set_name:str) -> str|None:
         if set_name.startswith(r) and re.fullmatch(r'(-lam[^-]+)?(-seed\d+)?', set_name[len(r):]): return r
     return None
 
-def cost_markdown(summary:dict, base:str='minimax') -> str:
+def cost_markdown(summary:dict, base:str|None='minimax') -> str:
     "Seconds per image of each row's sets (mean over its sets, as `distill` timed them) and the ratio to `base`."
     per = {}
     for name, g in summary['generation'].items():
         r = _row_of(name)
         if r is not None and g.get('made'): per.setdefault(r, []).append(g['seconds_per_image'])
     order = [r for r in ROWS if r in per]
-    b = float(np.mean(per[base])) if base in per else None
-    lines = ['| method | s / image | × ' + (ROWS[base][0] if b else '–') + ' | sets |', '|---|---:|---:|---:|']
+    b = float(np.mean(per[base])) if base in per else None   # base None: no ratio column (e.g. rows timed in different runs)
+    lines = ['| method | s / image | ' + (f'× {ROWS[base][0]} | ' if b else '') + 'sets |', '|---|---:|' + ('---:|' if b else '') + '---:|']
     for r in order:
         m = float(np.mean(per[r]))
-        lines.append(f"| {ROWS[r][0]} | {m:.3f} | {m / b:.1f} | {len(per[r])} |" if b else f"| {ROWS[r][0]} | {m:.3f} | – | {len(per[r])} |")
+        lines.append(f"| {ROWS[r][0]} | {m:.3f} | " + (f"{m / b:.1f} | " if b else '') + f"{len(per[r])} |")
     return '\n'.join(lines)
 
 # %% ../nbs/10_bench.ipynb #4be8d86f

@@ -58,7 +58,9 @@ def atomic_write_bytes(path, data:bytes):
         raise
     return path
 
-def atomic_write_text(path, text:str): return atomic_write_bytes(path, text.encode('utf-8'))
+def atomic_write_text(path, text:str):
+    "Write `text` to `path` as UTF-8, atomically."
+    return atomic_write_bytes(path, text.encode('utf-8'))
 
 def atomic_write_json(path, obj, indent=2):
     "Write `obj` as JSON to `path` atomically."

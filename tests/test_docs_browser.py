@@ -1,0 +1,98 @@
+"""The docs pages in a real browser: headless Chromium (Debian's chromium + chromium-driver, `make sysdeps`)
+driven by selenium opens the index page and a method page from a local HTTP server and saves screenshots
+in _docs_check/screenshots/.
+
+The pages are the ones `make docs-check` built in _docs_check/site/ (`make test` runs it just before
+pytest); when they are missing or older than the notebooks, they are built first (`docs_check.py --build-only`).
+"""
+import ast, functools, shutil, subprocess, sys, threading
+from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE, SHOTS = ROOT/'_docs_check'/'site', ROOT/'_docs_check'/'screenshots'
+CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
+# As root on a closed network: no sandbox, and no background connections (they are refused, many at a time).
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--window-size=1280,1800']
+
+def _stale() -> bool:
+    index = SITE/'index.html'
+    if not index.exists(): return True
+    sources = [*(ROOT/'nbs').rglob('*.ipynb'), *(ROOT/'figures').glob('*'), ROOT/'nbs'/'sidebar.yml', ROOT/'tools'/'docs_check.py']
+    return max(p.stat().st_mtime for p in sources if p.exists()) > index.stat().st_mtime
+
+@pytest.fixture(scope='module')
+def site():
+    if _stale():
+        subprocess.run([sys.executable, str(ROOT/'tools'/'docs_check.py'), '--build-only'], check=True, timeout=900)
+    return SITE
+
+@pytest.fixture(scope='module')
+def server(site):
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *a): pass
+    srv = ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{srv.server_port}'
+    srv.shutdown(); srv.server_close()
+
+@pytest.fixture(scope='module')
+def browser(tmp_path_factory):
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
+    if missing: pytest.fail(f"{', '.join(missing)} not found: `make sysdeps` installs Debian's chromium and chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for f in FLAGS + [f'--user-data-dir={tmp_path_factory.mktemp("chromium-profile")}']: opts.add_argument(f)
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)   # a driver path given: selenium downloads nothing
+    drv.set_page_load_timeout(120)
+    yield drv
+    drv.quit()
+
+def _open(browser, url, shot):
+    browser.get(url)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(SHOTS/shot)) and (SHOTS/shot).stat().st_size > 10_000
+
+def _images(browser) -> list:
+    "[(src attribute, loaded and decoded)] for every <img> of the page."
+    return browser.execute_script(
+        "return [...document.images].map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])")
+
+def test_index_page(browser, server):
+    "The README's page: its title, the results tables and the bench figure, loaded."
+    _open(browser, f'{server}/index.html', 'index.png')
+    assert browser.title == 'concord'
+    tables = [t.text for t in browser.find_elements('css selector', 'table')]
+    assert any('DiT+CONCORD' in t and 'IPC 10' in t and 'Minimax' in t for t in tables), tables[:2]
+    imgs = dict(_images(browser))
+    assert imgs.get('figures/bench_fmnist.png') is True, imgs
+    assert all(imgs.values()), [s for s, ok in imgs.items() if not ok]
+    # the sidebar reaches the three sections
+    nav = browser.find_element('id', 'docs-sidebar').text
+    assert 'Method: guidance' in nav and 'Real scale: unclip' in nav and 'Analysis: Concept report' in nav
+
+def _docstring(module:str, name:str) -> str:
+    tree = ast.parse((ROOT/'concord'/f'{module}.py').read_text())
+    node = next(n for n in tree.body if getattr(n, 'name', None) == name)
+    return ast.get_docstring(node).split('\n\n')[0]
+
+def test_method_page(browser, server):
+    "A method page (04_guidance): its title and the show_doc entry of Eq. 9's `informed_eps` with signature and docstring."
+    _open(browser, f'{server}/guidance.html', 'guidance.png')
+    assert browser.title == 'guidance – concord'
+    assert browser.find_element('css selector', 'h1').text.startswith('guidance')
+    entry = browser.find_element('id', 'informed_eps').find_element('xpath', './ancestor::div[contains(@class, "jp-OutputArea-output")]')
+    text = ' '.join(entry.text.split())
+    assert 'def informed_eps(' in text
+    assert ' '.join(_docstring('guidance', 'informed_eps').replace('`', '').split()) in text.replace('`', '')
+
+def test_analysis_page(browser, server):
+    "An analysis page (analysis/01_tsne) shows its committed figures through ../figures."
+    _open(browser, f'{server}/analysis/tsne.html', 'tsne.png')
+    imgs = dict(_images(browser))
+    assert imgs.get('../figures/tsne_informing_fmnist.png') is True, imgs
+    assert all(imgs.values()), [s for s, ok in imgs.items() if not ok]
