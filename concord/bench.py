@@ -438,7 +438,14 @@ def combine_summaries(*summaries:dict) -> dict:
             if key in seen or (t['row'] == 'full' and k > 0): continue
             seen.add(key); table.append(t)
     gen = {name: g for sm in reversed(summaries) for name, g in sm['generation'].items()}
-    return {**summaries[0], 'table': table, 'generation': gen, 'runs': [sm['record'] for sm in summaries]}
+    mets, have = [], set()
+    for sm in summaries:
+        for m in sm['set_metrics']:
+            if (m['row'], m['seed'], m['ipc']) not in have: have.add((m['row'], m['seed'], m['ipc'])); mets.append(m)
+    rows = tuple(dict.fromkeys(t['row'] for t in table if t['row'] != 'full'))
+    dd = _ddranking(BenchSettings(rows=rows, protocols=tuple(first['protocols'])), table)   # later runs' rows against the first's random and ceiling
+    return {**summaries[0], 'table': table, 'generation': gen, 'set_metrics': mets, 'ddranking': dd,
+            'runs': [sm['record'] for sm in summaries]}
 
 def _row_of(set_name:str) -> str|None:
     "The row of a set name such as 'dsco-dope-seed1' or 'minimax-concord-lam2-seed0'."

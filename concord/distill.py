@@ -140,11 +140,12 @@ def mini_world(device='cpu', backbone:str='dit') -> SimpleNamespace:
 
 def real_features(world, images:torch.Tensor) -> torch.Tensor:
     "Teacher features of the world's real images for the coreset baselines, computed once per world and cached on it."
+    key = (images.data_ptr(), tuple(images.shape))   # the same tensor, not just one of the same length
     cache = getattr(world, '_real_features', None)
-    if cache is not None and cache[0] == len(images): return cache[1]
+    if cache is not None and cache[0] == key: return cache[1]
     from concord.metrics import features   # notebook 08b; imported here to keep the module order of the notebooks
     f = features(world.teacher, images)
-    world._real_features = (len(images), f)
+    world._real_features = (key, f)
     return f
 
 # %% ../nbs/07_distill.ipynb #e73bd500
@@ -339,8 +340,9 @@ def distill(s:DistillSettings,        # what to make
                 for c in my_classes:   # doping: each real slot gets the candidate that most lowers the set-so-far's MMD
                     if not any(slots) or all((c, i) in done for i, r in enumerate(slots) if r): continue
                     y, bw = targets.get(c)
-                    syn = torch.stack([from_uint8(read_png(out/f'{c:05d}'/f'{p:05d}.png')) for p in syn_pos])  # as saved, so a resume agrees
-                    chosen = herding_fill(slots, _embed(fn, syn, device), cands[c][1], y, bw)
+                    syn = [from_uint8(read_png(out/f'{c:05d}'/f'{p:05d}.png')) for p in syn_pos]  # as saved, so a resume agrees
+                    syn_f = _embed(fn, torch.stack(syn), device) if syn else cands[c][1][:0]   # dope 1: no synthetic slot
+                    chosen = herding_fill(slots, syn_f, cands[c][1], y, bw)
                     for i, k in zip([i for i, r in enumerate(slots) if r], chosen):
                         if (c, i) not in done: writer.write(cands[c][0](k), c, i); bar.update(1)
     grid = None

@@ -68,7 +68,7 @@ class NOpt:
     feature_fn: Callable          # images in [-1, 1] -> (B, D) features, differentiable (`teacher_feature_fn`, `clip_feature_fn`)
     targets: ClassTargets         # the distribution each class is matched to
     steps: int = 1                # gradient steps per denoising step
-    lr: float = 0.05              # RMS change of the latents per gradient step
+    lr: float = 0.02              # RMS change of the latents per gradient step (chosen by `bench/nopt_lr.py`)
     mode: str = 'through_model'   # 'through_model' (exact gradient) or 'x0_only' (eps held fixed)
     window: tuple = (0.0, 1.0)    # optimise when window[0] <= t/T <= window[1]
     history: list = field(default_factory=list, repr=False)  # (t, loss before the step's updates) of the last batch

@@ -92,14 +92,14 @@ class DiTSampler:
         for t in sch.timesteps:
             tt = t.to(dev)
             abar, abar_prev = sch.alphas_cumprod[int(t)], prev_alpha_bar(sch, int(t))
+            eps_fn = lambda z: self.eps(z, tt, labels, cfg_scale)
             if hook_fn is not None and latent_hook.active(int(t), T):
-                x = hook_fn(x, tt, abar, lambda z: self.eps(z, tt, labels, cfg_scale), self.decode).to(dt)
+                x = hook_fn(x, tt, abar, eps_fn, self.decode).to(dt)
             if guidance is not None and guidance.active(int(t), T):
-                eps_fn = lambda z: self.eps(z, tt, labels, cfg_scale)
                 eps_hat, eps, x0, scores = guided_eps(x, abar, eps_fn, self.decode, score_fn, guidance)
                 x = sch.step(eps_hat, t, x).prev_sample if guidance.recompute_x0 else ddim_step(x0, eps_hat, abar_prev).to(dt)
             else:
-                x = sch.step(self.eps(x, tt, labels, cfg_scale), t, x).prev_sample
+                x = sch.step(eps_fn(x), t, x).prev_sample
             if progress is not None: progress.update(1)
         return self.decode(x).clamp(-1, 1), x, scores
 
