@@ -16,9 +16,9 @@ from .concepts import concept_prompt, parse_concepts, ConceptParseError, Concept
 
 # %% auto #0
 __all__ = ['OPENAI_BASE_URL', 'DEFAULT_MODEL', 'LLM_ENV', 'CACHE_FORMAT', 'LLMError', 'LLMSettings', 'url_host',
-           'resolve_api_key', 'scrub', 'backoff_delay', 'retry_after_seconds', 'RateLimiter', 'default_cache_dir',
-           'ReplyCache', 'ChatClient', 'cached_concepts', 'class_concepts', 'retrieve_concepts', 'read_class_list',
-           'concepts_cmd']
+           'resolve_api_key', 'url_endpoint', 'scrub', 'backoff_delay', 'retry_after_seconds', 'RateLimiter',
+           'default_cache_dir', 'ReplyCache', 'reply_content', 'ChatClient', 'cached_concepts', 'class_concepts',
+           'retrieve_concepts', 'read_class_list', 'concepts_cmd']
 
 # %% ../nbs/02a_llm.ipynb #749e027c
 class LLMError(ConcordError):
@@ -90,6 +90,13 @@ def resolve_api_key(base_url:str,      # the endpoint the key is for
         raise LLMError("no API key for api.openai.com; set OPENAI_API_KEY (or CONCORD_LLM_API_KEY), "
                        "or point CONCORD_LLM_BASE_URL at a local server")
     return 'EMPTY'
+
+# %% ../nbs/02a_llm.ipynb #5d0c7a41
+def url_endpoint(url:str) -> str:
+    "`scheme://host[:port]/path` of a URL, without user, password, query or fragment."
+    try: u = urlsplit(str(url))
+    except ValueError: return '<invalid URL>'
+    return f"{u.scheme}://{url_host(url)}{u.path.rstrip('/')}"
 
 # %% ../nbs/02a_llm.ipynb #eb348bd8
 def scrub(text, secret:str|None) -> str:
@@ -181,6 +188,51 @@ class ReplyCache:
                  date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), **meta)
         return atomic_write_json(self.path(model, prompt), d)
 
+# %% ../nbs/02a_llm.ipynb #c81f0a93
+def _kind(x) -> str:
+    "The type of the JSON value `x` in Python's words, with its article: 'a str', 'an int', 'null'."
+    if x is None: return 'null'
+    k = type(x).__name__
+    return f"{'an' if k[0] in 'aeiou' else 'a'} {k}"
+
+def _keys(d:dict) -> str:
+    "The first keys of `d` for a message, e.g. `keys: 'id', 'object'`."
+    ks = [repr(k)[:40] for k in d]
+    return ("keys: " + ", ".join(ks[:6]) + (", ..." if len(ks) > 6 else "")) if ks else "no keys"
+
+def _schema_break(d) -> str|None:
+    "What in the decoded body `d` breaks the chat-completions schema, or None."
+    if not isinstance(d, dict): return f"the body is {_kind(d)}, not a dict"
+    if 'choices' not in d:
+        err = d.get('error')
+        said = err.get('message') if isinstance(err, dict) else err
+        return f"it has no 'choices' ({f'the server says: {scrub(said, None)[:120]}' if said else _keys(d)})"
+    cs = d['choices']
+    if not isinstance(cs, list): return f"'choices' is {_kind(cs)}, not a list"
+    if not cs: return "'choices' is empty"
+    if not isinstance(cs[0], dict): return f"'choices[0]' is {_kind(cs[0])}, not a dict"
+    if 'message' not in cs[0]: return f"'choices[0]' has no 'message' ({_keys(cs[0])})"
+    m = cs[0]['message']
+    if not isinstance(m, dict): return f"'choices[0].message' is {_kind(m)}, not a dict"
+    c = m.get('content')
+    if c is not None and not isinstance(c, str): return f"'choices[0].message.content' is {_kind(c)}, not a str"
+    return None
+
+def reply_content(body:str,             # the HTTP body of a 2xx chat-completions reply
+                  content_type:str='',  # its Content-Type, named when the body is not JSON
+                  secret:str|None=None, # replaced by `***` in the body before anything is read from it
+                 ) -> str:
+    "`choices[0].message.content` of a chat-completions reply ('' for null); a one-line `LLMError` naming the first break of the schema otherwise."
+    if secret and secret != 'EMPTY': body = body.replace(secret, '***')   # before any part of it is quoted or cut
+    try: d = json.loads(body)
+    except (ValueError, RecursionError) as e:   # RecursionError: nested too deep to decode
+        ctype = content_type.split(';')[0].strip()
+        the_body = f"the body ({ctype})" if ctype else "the body"
+        problem = f"{the_body} is empty" if not body.strip() else f"{the_body} is not JSON ({e}): {scrub(body, None)[:80]!r}"
+    else: problem = _schema_break(d)
+    if problem: raise LLMError(f"not chat-completions JSON: {problem}")
+    return d['choices'][0]['message'].get('content') or ''
+
 # %% ../nbs/02a_llm.ipynb #106c9bfd
 _RETRY_STATUS = (408, 409, 429)
 
@@ -229,7 +281,7 @@ class ChatClient:
     def complete(self, messages:list, # chat messages, e.g. `[{'role': 'user', 'content': prompt}]`
                  what:str='request',  # what is asked for, for messages (e.g. "class 'Coat'")
                 ) -> str:
-        "The reply text for `messages`, retrying transient failures; raises a one-line `LLMError` otherwise."
+        "The reply text for `messages`, retrying transient failures; raises a one-line `LLMError` otherwise (at once for a reply that breaks the chat schema)."
         import openai
         s, host = self.settings, self.settings.host
         kw = dict(model=s.model, messages=messages, temperature=s.temperature)
@@ -237,7 +289,7 @@ class ChatClient:
         for attempt in range(s.max_retries + 1):
             self.limiter.wait()
             self.requests += 1
-            try: r = self._openai.chat.completions.create(**kw)
+            try: r = self._openai.chat.completions.with_raw_response.create(**kw)   # the body unparsed: `reply_content` checks it
             except openai.OpenAIError as e:
                 why = self._transient(e)
                 if why is None:
@@ -257,9 +309,10 @@ class ChatClient:
                 self.log.warning(self.scrub(f"{what}: {why} from {host}; retry {attempt + 1}/{s.max_retries} in {wait:.2f} s"))
                 self.sleep(wait)
                 continue
-            choices = getattr(r, 'choices', None) or []
-            msg = choices[0].message if choices else None
-            return self.scrub((msg.content if msg is not None else None) or '')
+            try: return self.scrub(reply_content(r.text, r.headers.get('content-type', ''), self._key))
+            except LLMError as e:   # the server answered, and will answer the same again: not retried
+                raise LLMError(self.scrub(f"{what}: the reply of {url_endpoint(s.base_url)} is {e}; check that --base_url "
+                                          "(CONCORD_LLM_BASE_URL) is an OpenAI-compatible endpoint, up to and including /v1")) from None
 
 # %% ../nbs/02a_llm.ipynb #32589938
 def cached_concepts(cache:ReplyCache|None, model:str, class_name:str, dataset:str, n:int) -> list[str]|None:

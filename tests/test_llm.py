@@ -1,13 +1,15 @@
 """concord.llm against a real HTTP server on 127.0.0.1 that speaks POST /v1/chat/completions and can be told to answer
-well, badly, slowly or with errors: retries, backoff, Retry-After, timeouts, the reply cache, resuming after an
-interruption (also after the process is killed), and that the API key leaks nowhere."""
+well, badly, slowly or with errors: retries, backoff, Retry-After, timeouts, replies that break the chat-completions
+schema (one line, also through `concord concepts`, nothing written), the reply cache, resuming after an interruption
+(also after the process is killed), and that the API key leaks nowhere."""
 import json, logging, os, re, signal, subprocess, sys, textwrap, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 import pytest
 import concord.llm
 from concord.concepts import ConceptBank, concept_prompt, CONCEPT_PROMPT_SHA256
-from concord.llm import ChatClient, LLMError, LLMSettings, ReplyCache, retrieve_concepts, concepts_cmd
+from concord.core import ConcordError
+from concord.llm import ChatClient, LLMError, LLMSettings, ReplyCache, retrieve_concepts, concepts_cmd, reply_content
 
 KEY = 'sk-test-SECRET123'
 DATASET = 'Toyset'
@@ -22,7 +24,9 @@ class FakeLLM:
     """A chat-completions server. `script[class]` is a list of actions used one per request for that class, then 'good':
     'good', 'garbage' (no answer tag), 'short' (3 phrases), ('429', retry_after), '500' (error text echoing the
     Authorization header), ('slow', seconds), 'block' (waits until the test ends), 'echo-good' (a good answer followed
-    by the Authorization header)."""
+    by the Authorization header), 'null' (a well-formed reply whose content is null), ('raw', content_type, body) (status
+    200 with this body, '{auth}' replaced by the Authorization header), 'cut' (a good reply whose connection closes
+    halfway through the body)."""
     def __init__(self):
         self.script, self.seen, self.lock, self.release = {}, [], threading.Lock(), threading.Event()
         fake = self
@@ -46,7 +50,7 @@ class FakeLLM:
             todo = self.script.get(c) or []
             action = todo.pop(0) if todo else 'good'
             self.seen.append({'class': c, 'path': h.path, 'action': action, 'auth': auth, 'body': body, 't': time.monotonic()})
-        status, headers, content = 200, {}, None
+        status, headers, content, ctype, data = 200, {}, None, 'application/json', None
         if action == 'good': content = answer(c, n)
         elif action == 'garbage': content = "I'm sorry, I can't list those."
         elif action == 'short': content = answer(c, 3)
@@ -55,15 +59,21 @@ class FakeLLM:
         elif action[0] == '429': status, headers, body_out = 429, {'Retry-After': action[1]}, {'error': {'message': 'rate limited'}}
         elif action[0] == 'slow': time.sleep(action[1]); content = answer(c, n)
         elif action == 'block': self.release.wait(60); content = answer(c, n)
+        elif action == 'cut': content = answer(c, n)
+        elif action == 'null': body_out = {'id': 'x', 'object': 'chat.completion', 'created': 0, 'model': body['model'],
+                                           'choices': [{'index': 0, 'finish_reason': 'stop', 'message': {'role': 'assistant', 'content': None}}]}
+        elif action[0] == 'raw': ctype, data = action[1], action[2].replace('{auth}', auth).encode()
         if content is not None:
             body_out = {'id': 'x', 'object': 'chat.completion', 'created': 0, 'model': body['model'],
                         'choices': [{'index': 0, 'finish_reason': 'stop', 'message': {'role': 'assistant', 'content': content}}]}
-        data = json.dumps(body_out).encode()
+        if data is None: data = json.dumps(body_out).encode()
         try:
             h.send_response(status)
             for k, v in headers.items(): h.send_header(k, v)
-            h.send_header('Content-Type', 'application/json'); h.send_header('Content-Length', str(len(data)))
-            h.end_headers(); h.wfile.write(data)
+            h.send_header('Content-Type', ctype); h.send_header('Content-Length', str(len(data)))
+            h.end_headers()
+            if action == 'cut': h.wfile.write(data[:len(data) // 2]); h.wfile.flush(); h.close_connection = True
+            else: h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError): pass   # the client gave up (timeout) or was killed
 
     def close(self):
@@ -118,6 +128,109 @@ def test_malformed_replies_give_up_with_one_line(llm, tmp_path):
     assert msg.startswith("class 'Coat': 2 replies from test-model could not be parsed") and '\n' not in msg
     assert len(llm.seen) == 2
     assert not (tmp_path/'cache').exists() or not any((tmp_path/'cache').iterdir())   # nothing malformed is cached
+
+
+def test_null_content_is_an_empty_reply_asked_again(llm, tmp_path):
+    "`content: null` is allowed by the schema (a refusal, a tool call): an empty reply, asked again like one without the tag."
+    llm.script['Coat'] = ['null']
+    bank = run(llm, ['Coat'], tmp_path)
+    assert [x.text for x in bank.concepts['Coat']] == phrases_for('Coat')
+    assert [r['action'] for r in llm.seen] == ['null', 'good']
+    assert llm.seen[1]['body']['messages'][2]['content'].startswith('Your answer could not be read: no <answer> tag.')
+
+
+# Replies with status 200 that break the chat-completions schema: (Content-Type, body, what the message says is wrong).
+SCHEMA_BREAKS = {
+    'choices-str': ('application/json', '{"choices": "nope"}', "'choices' is a str, not a list"),
+    'truncated': ('application/json', '{"id": "x", "object": "chat.completion", "choices": [{"index": 0, "mess',
+                  "the body (application/json) is not JSON (Unterminated string starting at: line 1 column 67 (char 66)): "
+                  "'{\"id\": \"x\", \"object\": \"chat.completion\", \"choices\": [{\"index\": 0, \"mess'"),
+    'no-choices': ('application/json', '{"id": "x", "object": "chat.completion", "created": 0}', "it has no 'choices' (keys: 'id', 'object', 'created')"),
+    'error-200': ('application/json', '{"error": {"message": "upstream timed out; you sent {auth}"}}',
+                  "it has no 'choices' (the server says: upstream timed out; you sent Bearer ***)"),
+    'empty-choices': ('application/json', '{"id": "x", "choices": []}', "'choices' is empty"),
+    'content-list': ('application/json', '{"choices": [{"index": 0, "message": {"role": "assistant", "content": [{"type": "text", "text": "hi"}]}}]}',
+                     "'choices[0].message.content' is a list, not a str"),
+    'content-int': ('application/json', '{"choices": [{"index": 0, "message": {"role": "assistant", "content": 7}}]}',
+                    "'choices[0].message.content' is an int, not a str"),
+    'html-200': ('text/html; charset=utf-8', '<!doctype html>\n<title>Sign in</title> you sent {auth}',
+                 "the body (text/html) is not JSON (Expecting value: line 1 column 1 (char 0)): '<!doctype html> <title>Sign in</title> you sent Bearer ***'"),
+    'json-not-object': ('application/json', '["Coat", "Shirt"]', "the body is a list, not a dict"),
+}
+HINT = "; check that --base_url (CONCORD_LLM_BASE_URL) is an OpenAI-compatible endpoint, up to and including /v1"
+
+
+def nothing_cached(tmp_path): return not (tmp_path/'cache').exists() or not any((tmp_path/'cache').iterdir())
+
+def snapshot(root):
+    "Every folder and file under `root`, with each file's bytes and modification time."
+    return {p.relative_to(root): p.is_file() and (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(root.rglob('*'))}
+
+
+@pytest.mark.parametrize('case', SCHEMA_BREAKS)
+def test_schema_break_fails_at_once_with_one_line(llm, tmp_path, case):
+    ctype, body, problem = SCHEMA_BREAKS[case]
+    llm.script['Coat'] = [('raw', ctype, body)]
+    with pytest.raises(LLMError) as e: run(llm, ['Coat'], tmp_path, out=tmp_path/'bank.json')
+    msg = str(e.value)
+    assert msg == f"class 'Coat': the reply of {llm.url} is not chat-completions JSON: {problem}{HINT}"
+    assert isinstance(e.value, ConcordError) and e.value.__cause__ is None and e.value.__suppress_context__
+    assert KEY not in msg and 'SECRET' not in msg
+    assert len(llm.seen) == 1                      # neither retried nor asked again as an unparsable answer
+    assert not (tmp_path/'bank.json').exists() and nothing_cached(tmp_path)
+
+
+@pytest.mark.parametrize('case', SCHEMA_BREAKS)
+def test_schema_break_through_the_cli(llm, tmp_path, capfd, monkeypatch, case):
+    "`concord concepts` (its entry point, in this process): exit status 2, one line on stderr, the disk as it was."
+    from concord.cli import main
+    ctype, body, problem = SCHEMA_BREAKS[case]
+    bank = tmp_path/'banks'/'toyset.json'
+    run(llm, ['A'], tmp_path, out=bank)            # an earlier run left a bank and a cached reply
+    before = snapshot(tmp_path)
+    llm.script['Coat'] = [('raw', ctype, body)]
+    monkeypatch.setenv('CONCORD_LLM_API_KEY', KEY)
+    capfd.readouterr()
+    rc = main(['concepts', '--classes', 'A,Coat', '--dataset', DATASET, '--out', str(bank), '--base_url', llm.url,
+               '--model', 'test-model', '--rpm', '0', '--cache_dir', str(tmp_path/'cache'), '--quiet'])
+    out, err = capfd.readouterr()
+    assert rc == 2 and out == ''
+    assert err.splitlines() == [f"concord: error: class 'Coat': the reply of {llm.url} is not chat-completions JSON: {problem}{HINT}"]
+    assert KEY not in err
+    assert [r['class'] for r in llm.seen] == ['A', 'Coat']   # A came from the bank
+    assert snapshot(tmp_path) == before           # the bank untouched, nothing cached, no temporary file left
+
+
+def test_schema_break_through_the_concord_command(llm, tmp_path):
+    "The `concord` executable itself: exit status 2, one line on stderr and no traceback, no bank written."
+    env = {**os.environ, 'CONCORD_LLM_API_KEY': KEY, 'CONCORD_LLM_BASE_URL': llm.url, 'CONCORD_LLM_MODEL': 'test-model',
+           'HF_HUB_OFFLINE': '1', 'TRANSFORMERS_OFFLINE': '1'}
+    ctype, body, problem = SCHEMA_BREAKS['choices-str']
+    llm.script['Coat'] = [('raw', ctype, body)]
+    r = subprocess.run([str(Path(sys.executable).parent/'concord'), 'concepts', '--classes', 'Coat', '--dataset', DATASET,
+                        '--rpm', '0', '--cache_dir', str(tmp_path/'cache'), '--quiet'],
+                       capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert r.stderr.splitlines() == [f"concord: error: class 'Coat': the reply of {llm.url} is not chat-completions JSON: {problem}{HINT}"]
+    assert 'Traceback' not in r.stderr and r.stdout == '' and KEY not in r.stderr
+    assert list(tmp_path.iterdir()) == []           # no banks/toyset.json, no cache
+    assert len(llm.seen) == 1
+
+
+def test_quoted_body_never_cuts_the_key_in_half():
+    "The key is replaced before the quoted part of a body is cut to length, so no prefix of it survives."
+    body = '<html>' + 'x' * 63 + f'Bearer {KEY}</html>'    # the cut at 80 characters falls inside the key
+    with pytest.raises(LLMError) as e: reply_content(body, 'text/html', KEY)
+    assert str(e.value).endswith("xBearer ***<'") and 'sk-' not in str(e.value)
+
+
+def test_body_cut_mid_transfer_is_retried(llm, tmp_path):
+    "A connection that closes halfway through the body is a hiccup of the HTTP layer, retried like any dropped connection."
+    llm.script['Coat'] = ['cut']
+    waits = []
+    bank = run(llm, ['Coat'], tmp_path, sleep=waits.append)
+    assert [x.text for x in bank.concepts['Coat']] == phrases_for('Coat')
+    assert [r['action'] for r in llm.seen] == ['cut', 'good'] and len(waits) == 1
 
 
 def test_429_obeys_retry_after(llm, tmp_path):
