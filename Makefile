@@ -133,13 +133,14 @@ bench-quick: $(STAMP)
 	$(BIN)/concord bench --quick --out results/tmp/bench-quick --figure results/tmp/bench-quick
 
 # The analysis notebooks (nbs/analysis/: t-SNE, samples, failures, lambda strip, concept report) with their
-# quick settings, as the committed figures were made; they rewrite figures/. `make test` runs them too.
+# quick settings, as the committed figures were made; they rewrite figures/ (figures and tables: `figures_dir()`
+# is $CONCORD_FIGURES). `make test` runs them too, without CONCORD_FIGURES: they write into the git-ignored _figures/.
 figures: $(STAMP)
-	cd nbs && OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ../$(BIN)/nbdev_test --path analysis --n_workers 2 --timing
+	cd nbs && CONCORD_FIGURES=$(CURDIR)/figures OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ../$(BIN)/nbdev_test --path analysis --n_workers 2 --timing
 
 # The same with the full settings (all classes, more samples, 50 DDIM steps): much longer.
 figures-full: $(STAMP)
-	cd nbs && CONCORD_FULL=1 ../$(BIN)/nbdev_test --path analysis --n_workers 1 --timing
+	cd nbs && CONCORD_FIGURES=$(CURDIR)/figures CONCORD_FULL=1 ../$(BIN)/nbdev_test --path analysis --n_workers 1 --timing
 
 # Seconds per image: unguided vs CONCORD (both gradient modes), one run, ratios in results/speed.json.
 bench-speed: $(STAMP)
