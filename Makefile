@@ -34,7 +34,8 @@ sysdeps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs; \
 	fi
 
-# torch/torchvision are pinned to the versions checked on this kind of machine (see DESIGN.md).
+# torch/torchvision are pinned to the versions checked on this kind of machine: torch 2.14.1 with torchvision 0.29.1
+# run on the CPU unmodified; torchvision for torch 2.13.0 fails to import on the CPU build.
 $(STAMP): setup.py settings.ini | $(SYSDEPS)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip 2>&1 | { grep -v 'is ignored' || true; }
