@@ -34,7 +34,8 @@ sysdeps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs; \
 	fi
 
-# torch/torchvision are pinned to the versions checked on this kind of machine (see DESIGN.md).
+# torch/torchvision are pinned to the versions checked on this kind of machine: torch 2.14.1 with torchvision 0.29.1
+# run on the CPU unmodified; torchvision for torch 2.13.0 fails to import on the CPU build.
 $(STAMP): setup.py settings.ini | $(SYSDEPS)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip 2>&1 | { grep -v 'is ignored' || true; }
@@ -133,13 +134,14 @@ bench-quick: $(STAMP)
 	$(BIN)/concord bench --quick --out results/tmp/bench-quick --figure results/tmp/bench-quick
 
 # The analysis notebooks (nbs/analysis/: t-SNE, samples, failures, lambda strip, concept report) with their
-# quick settings, as the committed figures were made; they rewrite figures/. `make test` runs them too.
+# quick settings, as the committed figures were made; they rewrite figures/ (figures and tables: `figures_dir()`
+# is $CONCORD_FIGURES). `make test` runs them too, without CONCORD_FIGURES: they write into the git-ignored _figures/.
 figures: $(STAMP)
-	cd nbs && OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ../$(BIN)/nbdev_test --path analysis --n_workers 2 --timing
+	cd nbs && CONCORD_FIGURES=$(CURDIR)/figures OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ../$(BIN)/nbdev_test --path analysis --n_workers 2 --timing
 
 # The same with the full settings (all classes, more samples, 50 DDIM steps): much longer.
 figures-full: $(STAMP)
-	cd nbs && CONCORD_FULL=1 ../$(BIN)/nbdev_test --path analysis --n_workers 1 --timing
+	cd nbs && CONCORD_FIGURES=$(CURDIR)/figures CONCORD_FULL=1 ../$(BIN)/nbdev_test --path analysis --n_workers 1 --timing
 
 # Seconds per image: unguided vs CONCORD (both gradient modes), one run, ratios in results/speed.json.
 bench-speed: $(STAMP)

@@ -11,7 +11,7 @@ import torch
 
 # %% auto #0
 __all__ = ['ConcordError', 'sample_seed', 'sample_generator', 'sample_noise', 'atomic_write_bytes', 'atomic_write_text',
-           'atomic_write_json', 'sha256_file', 'get_device', 'git_commit', 'run_record', 'save_figure']
+           'atomic_write_json', 'sha256_file', 'get_device', 'git_commit', 'run_record', 'figures_dir', 'save_figure']
 
 # %% ../nbs/00_core.ipynb #9ba0b45f
 class ConcordError(Exception):
@@ -96,14 +96,25 @@ def run_record(**settings) -> dict:
                 torch=torch.__version__, python=platform.python_version(),
                 time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
 
+# %% ../nbs/00_core.ipynb #1220368d
+def _is_checkout(p:Path) -> bool: return (p/'settings.ini').is_file() and (p/'concord'/'core.py').is_file()
+
+def figures_dir() -> Path:
+    "The folder figures and analysis tables are written to: `$CONCORD_FIGURES`, else the git-ignored `_figures/` of the checkout."
+    if os.environ.get('CONCORD_FIGURES'): return Path(os.environ['CONCORD_FIGURES'])
+    import concord
+    cwd = Path.cwd().resolve()   # notebooks run in nbs/ or nbs/analysis/: the checkout above the cwd, else the package's
+    root = next((p for p in [cwd, *cwd.parents, Path(concord.__file__).resolve().parents[1]] if _is_checkout(p)), cwd)
+    return root/'_figures'     # outside any checkout: ./_figures
+
 # %% ../nbs/00_core.ipynb #c3b7e39a
 def save_figure(fig,               # a matplotlib Figure
                 name:str,          # file name without extension, e.g. 'tsne_fmnist_concord'
-                folder='figures',  # output folder, created if missing
+                folder=None,       # output folder, created if missing (default: `figures_dir()`)
                 pdf:bool=False,    # also write a PDF
                 dpi:int=120):
     "Save `fig` as `folder/name.png` (and `.pdf`) and return the paths."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(folder if folder is not None else figures_dir()); folder.mkdir(parents=True, exist_ok=True)
     paths = [folder/f"{name}.png"] + ([folder/f"{name}.pdf"] if pdf else [])
     # no software version or creation date inside the files, so that a rerun writes the same bytes
     meta = {'.pdf': {'Creator': None, 'Producer': None, 'CreationDate': None}, '.png': {'Software': None}}
