@@ -42,12 +42,13 @@ if 'sampler' in part:
         say(name, 'cpu vs cuda max abs diff', float(diff.max()), 'mean', float(diff.mean()))
     save()
     # 2. distill() end to end on CUDA, both backbones, timed
-    from concord.distill import DistillSettings, distill, mini_world
+    from concord.distill import DistillSettings, distill
+    from concord.mini import load_mini_world
     for method, bb in (('dit', 'dit'), ('concord', 'dit'), ('minimax', 'minimax'), ('concord', 'minimax')):
         kw = dict(method=method, ipc=50, seed=0, steps=50, out=str(Path('/tmp/distil')/f'{method}-{bb}'))
         if method == 'concord': kw.update(lam=2.0, backbone=bb)
         ds = DistillSettings(**kw)
-        r = distill(ds, mini_world(dev, bb), device=dev, progress=False)
+        r = distill(ds, load_mini_world(dev, backbone=bb), device=dev, progress=False)
         res[f'distill_{method}_{bb}'] = dict(made=r['made'], seconds=r['seconds'], seconds_per_image=r['seconds_per_image'])
         say('distill', method, bb, res[f'distill_{method}_{bb}'])
     save()

@@ -32,7 +32,7 @@ def main(argv=None):
         score = lambda imgs: round(float(mmd2(features(w.teacher, imgs), y, bw, unbiased=False)), 4)
         row = {'plain': score(sampler.sample_batch(cls, idx, 0, a.steps)[0])}
         for lr in (float(v) for v in a.lrs.split(',')):
-            row[f'lr {lr:g}'] = score(sampler.sample_batch(cls, idx, 0, a.steps, latent_hook=NOpt(fn, targets, lr=lr))[0])
+            row[f'lr {lr:g}'] = score(sampler.sample_batch(cls, idx, 0, a.steps, hooks=[NOpt(fn, targets, lr=lr)])[0])
         res[w.classes[c]] = row
         print(w.classes[c], row, flush=True)
     atomic_write_json(a.out, dict(mmd2=res, record=run_record(**vars(a), seed=0, target_per_class=1000, nopt_steps=1)))

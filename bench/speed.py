@@ -48,7 +48,7 @@ def main(argv=None):
         for name, g in variants.items():
             if dev.type == 'cuda': torch.cuda.synchronize()
             t0 = time.perf_counter()
-            if isinstance(g, NOpt): sampler.sample_batch(classes, indices, r, a.steps, 4.0, latent_hook=g)
+            if isinstance(g, NOpt): sampler.sample_batch(classes, indices, r, a.steps, 4.0, hooks=[g])
             else: sampler.sample_batch(classes, indices, r, a.steps, 4.0, g)
             if dev.type == 'cuda': torch.cuda.synchronize()
             times[name].append((time.perf_counter() - t0) / a.images)

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from .core import ConcordError, atomic_write_json, atomic_write_text, run_record, save_figure
 from .data import load_fashion_mnist, to_model_images, train_val_split, load_distilled, read_manifest
-from .distill import DistillSettings, distill, mini_world
+from .distill import DistillSettings, distill
+from .mini import load_mini_world
 from .evaluator import EvalSettings, train_student, accuracy
 from .metrics import features, class_features, feature_metrics, dd_ranking
 from fastcore.script import store_true
@@ -116,8 +117,8 @@ def _real(s:BenchSettings, split:str='train'):
 def _world(s:BenchSettings, backbone:str):
     key = ('world', backbone, s.real_limit)
     if key not in _CACHE:
-        w = mini_world('cpu', backbone)
-        w.real_images = lambda: _real(s, 'train')
+        w = load_mini_world('cpu', backbone=backbone)
+        w.real_loader = lambda: _real(s, 'train')   # the bench's training subset (real_limit)
         _CACHE[key] = w
     return _CACHE[key]
 
