@@ -18,7 +18,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
+.PHONY: test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
 
 setup: $(STAMP)
 
@@ -56,6 +56,10 @@ test-nbs: $(STAMP)
 
 test-py: $(STAMP)
 	$(BIN)/pytest -q tests
+
+# Every method's small set against the SHA-256 recorded in tests/golden/sets.json, the heavy cases included (~12 min).
+test-golden: $(STAMP)
+	CONCORD_GOLDEN=all $(BIN)/pytest -q tests/test_golden.py
 
 # Heavy notebook cells (flagged `#| slow`) run only on request.
 test-slow: $(STAMP)

@@ -33,7 +33,7 @@ def test_help_lists_every_option_with_default():
 
 @pytest.mark.parametrize('args,msg', [
     (['--ipc', '0'], 'IPC must be a positive integer'),
-    (['--lam', '-1'], 'lambda must be >= 0'),
+    (['--lam', '-1'], 'lambda must be a finite number >= 0'),
     (['--grad_mode', 'sideways'], 'unknown gradient mode'),
     (['--classes', 'Hat,Coat'], "unknown class 'Hat'"),
 ])
@@ -83,3 +83,82 @@ def test_distill_then_evaluate(tmp_path):
     assert r3.returncode == 0, r3.stderr
     ev = json.loads((tmp_path/'ev.json').read_text())
     assert ev['classes'] == 2 and 0 <= ev['mean'] <= 100 and ev['n_images'] == 4
+
+
+# Every refusal found when the CLI was tried as a new user (issue 14): one line, exit code 2, and the output folder as
+# it was: absent for a new set, and byte for byte untouched for an existing one.
+REFUSED = [
+    (['--lam', 'inf'], 'lambda must be a finite number'),
+    (['--neg_strategy', 'bar'], "unknown neg_strategy 'bar'"),
+    (['--neg_strategy', 'similar-0'], 'similar-K with K >= 1'),
+    (['--steps', '1001'], "at most the schedule's 1000 timesteps"),
+    (['--cfg_scale', 'inf'], 'cfg_scale must be a finite number >= 1'),
+    (['--tau', 'inf'], 'tau must be a finite number > 0'),
+    (['--window', '0.5,2'], 'window must satisfy 0 <= start <= end <= 1'),
+    (['--device', 'foo'], "unknown device 'foo'"),
+    (['--method', 'fancy'], "unknown method 'fancy'"),
+]
+if not __import__('torch').cuda.is_available(): REFUSED.append((['--device', 'cuda'], 'this machine has no CUDA GPU'))
+
+
+@pytest.mark.parametrize('args,msg', REFUSED)
+def test_refused_settings_leave_no_trace(tmp_path, args, msg):
+    out = tmp_path/'set'
+    one_line_error(run('distill', '--out', out, '--quiet', *args), msg)
+    assert not out.exists()
+
+
+def snapshot(root):
+    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(Path(root).rglob('*')) if p.is_file()}
+
+
+@pytest.fixture(scope='module')
+def small_set(tmp_path_factory):
+    out = tmp_path_factory.mktemp('small')/'set'
+    r = run('distill', '--out', out, '--method', 'dit', '--ipc', '1', '--steps', '2', '--classes', 'Trouser,Trouser', '--quiet')
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_refused_settings_leave_an_existing_set_untouched(small_set):
+    before = snapshot(small_set)
+    for args, msg in REFUSED:
+        one_line_error(run('distill', '--out', small_set, '--method', 'dit', '--ipc', '1', '--steps', '2', '--classes', 'Trouser',
+                           '--quiet', *args), msg)
+    assert snapshot(small_set) == before
+
+
+def test_a_class_named_twice_is_recorded_once(small_set):
+    settings = json.loads((small_set/'settings.json').read_text())
+    assert settings['settings']['classes'] == ['Trouser']
+    r = run('distill', '--out', small_set, '--method', 'dit', '--ipc', '1', '--steps', '2', '--classes', 'Trouser', '--quiet')
+    assert r.returncode == 0 and '(0 made' in r.stdout, (r.stdout, r.stderr)   # the same set, resumed
+
+
+def test_evaluate_refuses_in_one_line(small_set, tmp_path):
+    import shutil
+    if not __import__('torch').cuda.is_available():
+        one_line_error(run('evaluate', small_set, '--device', 'cuda', '--epochs_scale', '0.01'), 'this machine has no CUDA GPU')
+    one_line_error(run('evaluate', small_set, '--device', 'foo'), "unknown device 'foo'")
+    bad = tmp_path/'bad'; shutil.copytree(small_set, bad)
+    png = next(bad.glob('0000*/*.png')); png.write_bytes(b'not a png at all')   # corrupt, and the manifest agrees with it
+    lines = (bad/'manifest.jsonl').read_text().splitlines()
+    import hashlib
+    fixed = []
+    for line in lines:
+        e = json.loads(line)
+        if e['file'] == str(png.relative_to(bad)): e['sha256'] = hashlib.sha256(png.read_bytes()).hexdigest()
+        fixed.append(json.dumps(e))
+    (bad/'manifest.jsonl').write_text('\n'.join(fixed) + '\n')
+    marker = json.loads((bad/'COMPLETE').read_text())                           # and the completion marker agrees too
+    marker['manifest_sha256'] = hashlib.sha256((bad/'manifest.jsonl').read_bytes()).hexdigest()
+    (bad/'COMPLETE').write_text(json.dumps(marker))
+    one_line_error(run('evaluate', bad, '--epochs_scale', '0.01'), 'is not a readable PNG')
+
+
+def test_messages_name_real_options(tmp_path):
+    r = run('evaluate', tmp_path/'nothing')
+    one_line_error(r, 'no distilled set')
+    for f in ('concord/cli.py', 'concord/data.py', 'concord/classmaps.py', 'concord/distill.py'):
+        text = (ROOT/f).read_text()
+        assert '--test-dir' not in text and 'require_complete=False"' not in text and 'or overwrite=True' not in text, f
