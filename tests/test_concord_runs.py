@@ -77,7 +77,7 @@ def kill_at(out, p, lines, delay=0.0, timeout=240):
 
 
 @pytest.mark.parametrize('lines,delay,where', [(2, 0.0, 'between batches'), (3, 0.0, 'between the writes of a batch'),
-                                               (2, 0.4, 'inside the computation of a batch'), (0, 1.5, 'before the first image')])
+                                               (2, 0.4, 'inside the computation of a batch')])
 def test_sigkill_anywhere_resumes_to_the_same_bytes(ref, tmp_path, lines, delay, where):
     out = tmp_path/'set'
     got = kill_at(out, concord(out, tmp_path, popen=True), lines, delay)
