@@ -42,7 +42,9 @@ PROTOCOLS = {  # key: (label, EvalSettings protocol, EvalSettings fields of the 
     'resnet18-soft': ('ResNet-18, soft', 'soft', dict(model='resnet18', stem='strided')),
     'convnet-hard': ('ConvNet-3, hard', 'hard', dict(model='convnet')),
 }
-SEEDLESS = ('kcenter', 'herding')   # rows whose set does not depend on the seed
+for _k, (_, _f) in ROWS.items():   # every row is a registered method of `concord distill` with valid settings
+    DistillSettings(**_f).validate()
+SEEDLESS = tuple(k for k, (_, f) in ROWS.items() if 'seed' not in DistillSettings(**f).identity())   # rows whose set does not depend on the seed
 MAIN_ROWS = ('random', 'kcenter', 'herding', 'dit', 'dit-concord', 'minimax', 'minimax-concord')   # `make bench`; DsCo's: `make bench-dsco`
 
 # %% ../nbs/10_bench.ipynb #cfa2bd26

@@ -174,7 +174,7 @@ USAGE = """usage: concord COMMAND [options]   (concord COMMAND --help for its op
   evaluate        train a fresh network on a distilled set and report test accuracy
   export          copy a finished set as WNID folders or in RDED's 00000/ layout, in a class map's label order
   concepts        ask an LLM (OpenAI-compatible API) for each class's concepts with the paper's prompt; writes a bank
-  concepts score  validity-score a bank's concepts with CLIP on real images (Eq. 10) and keep the top k
+  concepts score  validity-score a bank's concepts with CLIP on real images (CONCORD Eq. 10) and keep the top k
   minimax         Minimax-fine-tune a DiT (DiT-XL/2 by default) on an ImageNet subset's real images
   bench           the mini-world results table: every method, IPC 1/10/50, three protocols, over seeds"""
 

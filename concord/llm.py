@@ -403,7 +403,7 @@ def retrieve_concepts(classes,                # class names in label order, as t
         dataset, phrases, model=settings.model, prompt_dataset=dataset, base_url_host=settings.host,
         temperature=settings.temperature, source='llm',
         notes=f"retrieved with concord.llm from {settings.host} with the appendix-B prompt; not validity-scored yet "
-              "(score with Eq. 10 before use)")
+              "(score with CONCORD Eq. 10 before use)")
     bank.counts = counts
     if out is not None: bank.save(out)
     return bank

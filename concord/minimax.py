@@ -81,9 +81,9 @@ VARIANCE_LOSSES = ('vb', 'none')
 
 def diffusion_loss(out:torch.Tensor,    # the DiT's output (B, C or 2C, H, W)
                    z0:torch.Tensor, z_t:torch.Tensor, noise:torch.Tensor, t:torch.Tensor, sched:SimpleNamespace,
-                   variance_loss:str='vb' # 'vb' (DiT's hybrid loss) or 'none' (Eq. 1 only) for a learned-variance output
+                   variance_loss:str='vb' # 'vb' (DiT's hybrid loss) or 'none' (Minimax Eq. 1 only) for a learned-variance output
                   ) -> dict:
-    "Eq. 1 on the noise half (+ the VB term on the variance half); per-sample `loss`, `mse`, `vb` and the predicted clean latent `x0_hat`."
+    "Minimax Eq. 1 on the noise half (+ the VB term on the variance half); per-sample `loss`, `mse`, `vb` and the predicted clean latent `x0_hat`."
     C = z0.shape[1]
     if out.shape[1] not in (C, 2 * C): raise ConcordError(f"the model output has {out.shape[1]} channels; expected {C} or {2 * C}")
     if variance_loss not in VARIANCE_LOSSES: raise ConcordError(f"variance_loss must be one of {VARIANCE_LOSSES}, got {variance_loss!r}")
@@ -147,10 +147,10 @@ REP_MODES = ('minimax', 'centre')
 def representativeness_loss(pred:torch.Tensor,      # predicted clean latents (B, ...)
                             labels,                 # class per prediction (B,)
                             real_bank:MemoryBank,   # memory of real latents
-                            mode:str='minimax',     # 'minimax' (Eq. 3) or 'centre' (Eq. 2, the naive ablation)
+                            mode:str='minimax',     # 'minimax' (Minimax Eq. 3) or 'centre' (Minimax Eq. 2, the naive ablation)
                             per_sample:bool=False   # one extreme per prediction instead of one per class
                            ) -> torch.Tensor:
-    "Eq. 3: 1 - cosine to the least similar real latent of the class's memory (or Eq. 2: to its centre), averaged over the batch's classes."
+    "Minimax Eq. 3: 1 - cosine to the least similar real latent of the class's memory (or Minimax Eq. 2: to its centre), averaged over the batch's classes."
     if mode not in REP_MODES: raise ConcordError(f"representativeness mode must be one of {REP_MODES}, got {mode!r}")
     def term(p, m):
         if mode == 'centre': return (1 - cosine_matrix(p, m.mean(0, keepdim=True))).mean()
@@ -163,7 +163,7 @@ def diversity_loss(pred:torch.Tensor,     # predicted clean latents (B, ...)
                    pred_bank:MemoryBank,  # memory of earlier predictions
                    per_sample:bool=False  # one extreme per prediction instead of one per class
                   ) -> torch.Tensor:
-    "Eq. 4: cosine to the most similar earlier prediction of the class's memory, averaged over the batch's classes."
+    "Minimax Eq. 4: cosine to the most similar earlier prediction of the class's memory, averaged over the batch's classes."
     def term(p, m):
         s = cosine_matrix(p, m)
         return s.max(1).values.mean() if per_sample else s.max()
@@ -253,11 +253,11 @@ def tied_copies(transformer) -> list[list[str]]:
 # %% ../nbs/05a_minimax.ipynb #01ff5015
 def minimax_step(transformer, z0:torch.Tensor, labels, sched:SimpleNamespace, generator:torch.Generator,
                  real_bank:MemoryBank, pred_bank:MemoryBank,
-                 rep_weight:float=0.002, div_weight:float=0.008, # lambda_r and lambda_d of Eq. 5
+                 rep_weight:float=0.002, div_weight:float=0.008, # lambda_r and lambda_d of Minimax Eq. 5
                  rep_mode:str='minimax', per_sample:bool=False,
                  class_dropout:float=0.1,                        # probability of the null class (for classifier-free guidance)
                  variance_loss:str='vb'):
-    "The loss of Eq. 5 on clean latents `z0` (B, C, H, W); then pushes z0 and x0_hat into the memories. Returns (loss, metrics)."
+    "The loss of Minimax Eq. 5 on clean latents `z0` (B, C, H, W); then pushes z0 and x0_hat into the memories. Returns (loss, metrics)."
     B, dev = len(z0), z0.device
     labels = torch.as_tensor(labels).flatten().cpu()
     t = torch.randint(0, sched.T, (B,), generator=generator)
@@ -385,10 +385,10 @@ def minimax_finetune(transformer,                # a `DiTTransformer2DModel`, tr
                      steps:int|None=None,        # total optimizer steps; overrides `epochs`
                      batch_size:int=8,
                      lr:float=1e-3, weight_decay:float=0.0, # AdamW
-                     rep_weight:float=0.002,     # lambda_r (Eq. 5)
-                     div_weight:float=0.008,     # lambda_d (Eq. 5)
+                     rep_weight:float=0.002,     # lambda_r (Minimax Eq. 5)
+                     div_weight:float=0.008,     # lambda_d (Minimax Eq. 5)
                      memory:int=64,              # memory entries per class
-                     rep_mode:str='minimax',     # 'minimax' (Eq. 3) or 'centre' (Eq. 2, ablation)
+                     rep_mode:str='minimax',     # 'minimax' (Minimax Eq. 3) or 'centre' (Minimax Eq. 2, ablation)
                      per_sample:bool=False,      # one extreme per prediction instead of one per class
                      ema_decay:float=0.9999,
                      class_dropout:float=0.1,    # label dropout for classifier-free guidance (DiT: 0.1)
@@ -406,7 +406,7 @@ def minimax_finetune(transformer,                # a `DiTTransformer2DModel`, tr
                      resume:bool=True,           # continue from the latest checkpoint in `checkpoint_dir`
                      callback:Callable|None=None # called as callback(step, metrics) after every step
                     ) -> SimpleNamespace:
-    "Minimax fine-tuning (Eq. 5) with DiffFit, EMA and resumable checkpoints; returns the model, its EMA, the memories and the history."
+    "Minimax fine-tuning (Minimax Eq. 5) with DiffFit, EMA and resumable checkpoints; returns the model, its EMA, the memories and the history."
     labels_all = torch.as_tensor(labels, dtype=torch.long).flatten().cpu()
     if len(labels_all) != len(images): raise ConcordError(f"got {len(images)} images and {len(labels_all)} labels")
     nc = null_class(transformer)

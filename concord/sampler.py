@@ -19,7 +19,7 @@ __all__ = ['ddim_step', 'prev_alpha_bar', 'model_to_eps', 'eps_to_model', 'Denoi
 
 # %% ../nbs/05_sampler.ipynb #3a15e17f
 def ddim_step(x0:torch.Tensor, eps:torch.Tensor, abar_prev) -> torch.Tensor:
-    "Eq. 7 (eta = 0): x_{t-1} = sqrt(abar_prev) * x0 + sqrt(1 - abar_prev) * eps."
+    "CONCORD Eq. 7 (eta = 0): x_{t-1} = sqrt(abar_prev) * x0 + sqrt(1 - abar_prev) * eps."
     abar_prev = torch.as_tensor(abar_prev, dtype=x0.dtype, device=x0.device)
     return torch.sqrt(abar_prev) * x0 + torch.sqrt(1 - abar_prev) * eps
 
@@ -83,8 +83,8 @@ def ddim_loop(den:Denoiser,          # the backbone for this batch
             if h.active(int(t), T): x = f(x, tt, abar, eps_fn, den.decode).to(dt)
         if guide is not None and guide[0].active(int(t), T):
             eps_hat, eps, x0, scores = guide[1](x, tt, abar, eps_fn, den.decode)
-            if guide[0].recompute_x0: x = sch.step(eps_to_model(eps_hat, x, abar, pt), t, x).prev_sample   # Eq. 7 with eps_hat
-            else: x = ddim_step(x0, eps_hat, abar_prev).to(dt)                                             # Eq. 7 from the unguided x0_hat
+            if guide[0].recompute_x0: x = sch.step(eps_to_model(eps_hat, x, abar, pt), t, x).prev_sample   # CONCORD Eq. 7 with eps_hat
+            else: x = ddim_step(x0, eps_hat, abar_prev).to(dt)                                             # CONCORD Eq. 7 from the unguided x0_hat
         else:
             x = sch.step(den.model_output(x, tt), t, x).prev_sample
         if progress is not None: progress.update(1)
