@@ -1,10 +1,12 @@
-"""Print the table `make demo` ends with: test top-1 of each set, and how much informing changed the images.
+"""Print the table `make demo` ends with: test top-1 and concept completeness of each set, and how much informing changed the images.
 
     python bench/demo_summary.py distilled concord dit random
 """
 import json, sys
 from pathlib import Path
 from concord.data import load_distilled
+from concord.mini import mini_concept_bank
+from concord.meter import meter_table_path, load_meter_table, set_completeness
 
 
 def main(folder, *methods):
@@ -13,7 +15,13 @@ def main(folder, *methods):
     first = next(iter(r.values()))
     print(f"\nFashion-MNIST, IPC 10, ConvNet-3 trained on the set alone ({first['settings']['protocol']} labels, "
           f"{first['settings']['epochs']} epochs, seeds {first['seeds']}), test top-1:")
-    for m, v in r.items(): print(f"  {m:8s} {v['mean']:6.2f} %")
+    bank, table = mini_concept_bank(), load_meter_table(meter_table_path('fashion-mnist'))
+    print("  (completeness: the share of each image's class's top-5 measurable concepts the concept meter finds present, "
+          "mean with a 95% bootstrap CI)")
+    for m, v in r.items():
+        x, y = load_distilled(folder/f'fmnist-{m}-ipc10')
+        c = set_completeness(x, y, bank, table)
+        print(f"  {m:8s} {v['mean']:6.2f} %   completeness {c['mean']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}]")
     if {'concord', 'dit'} <= set(methods):   # same DiT, noise and seeds: the difference is the informing alone
         a, _ = load_distilled(folder/'fmnist-concord-ipc10'); b, _ = load_distilled(folder/'fmnist-dit-ipc10')
         print(f"  informing changed the images by {(a - b).abs().mean().item() * 127.5:.1f} grey levels of 255 on average")

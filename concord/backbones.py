@@ -53,7 +53,7 @@ def save_backbone(bb:SimpleNamespace, path) -> Path:
     bb.transformer.save_pretrained(p/'transformer'); bb.vae.save_pretrained(p/'vae'); bb.scheduler.save_pretrained(p/'scheduler')
     return p
 
-# %% ../nbs/03a_backbones.ipynb #dd21388c
+# %% ../nbs/03a_backbones.ipynb #2cf686e8
 def tiny_vae(in_channels:int=1, latent_channels:int=4, sample_size:int=32, seed:int=0) -> AutoencoderKL:
     "A tiny random `AutoencoderKL` (3 resolution levels: 32x32 -> 8x8)."
     torch.manual_seed(seed)
@@ -62,6 +62,7 @@ def tiny_vae(in_channels:int=1, latent_channels:int=4, sample_size:int=32, seed:
                          block_out_channels=(8, 16, 16), layers_per_block=1, norm_num_groups=4,
                          sample_size=sample_size, scaling_factor=1.0).eval()
 
+# %% ../nbs/03a_backbones.ipynb #fbd3411d
 def tiny_dit(num_classes:int=10, latent_size:int=8, latent_channels:int=4, learn_sigma:bool=True, seed:int=0) -> DiTTransformer2DModel:
     "A tiny random class-conditional `DiTTransformer2DModel` (2 blocks, width 32)."
     torch.manual_seed(seed)
@@ -74,6 +75,7 @@ def tiny_dit(num_classes:int=10, latent_size:int=8, latent_channels:int=4, learn
             if p.abs().sum() == 0: p.normal_(0, 0.02)
     return m.eval()
 
+# %% ../nbs/03a_backbones.ipynb #c277fb01
 def tiny_backbone(num_classes:int=10, in_channels:int=1, seed:int=0) -> SimpleNamespace:
     "Tiny VAE + DiT + DiT's DDIM scheduler, frozen."
     bb = SimpleNamespace(transformer=tiny_dit(num_classes, seed=seed), vae=tiny_vae(in_channels, seed=seed),

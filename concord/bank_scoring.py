@@ -39,7 +39,7 @@ def class_folders(bank:ConceptBank, # the bank whose classes need images
                            f"{f' and {len(missing) - 5} more' if len(missing) > 5 else ''}; name each class folder by its WNID or class name")
     return out
 
-# %% ../nbs/02b_bank_scoring.ipynb #eab0a401
+# %% ../nbs/02b_bank_scoring.ipynb #3d045e89
 @torch.no_grad()
 def class_image_embeddings(clip:ClipEncoder, # the CLIP whose image tower embeds the images
                            ds:ImageFolderDataset, # the images, at `clip.image_size`, 3 channels
@@ -54,6 +54,7 @@ def class_image_embeddings(clip:ClipEncoder, # the CLIP whose image tower embeds
     dl = torch.utils.data.DataLoader(torch.utils.data.Subset(ds, idx), batch_size=batch_size, num_workers=workers)
     return torch.cat([clip.encode_images(x).float().cpu() for x, _ in dl])
 
+# %% ../nbs/02b_bank_scoring.ipynb #e2571a7e
 def score_bank(bank:ConceptBank,   # the bank to score (changed in place and returned)
                clip:ClipEncoder,   # the CLIP of CONCORD Eq. 10 (the paper: ViT-L/14, LAION-2B)
                root,               # real images as an ImageFolder tree (class folders by WNID or name)
@@ -75,12 +76,13 @@ def score_bank(bank:ConceptBank,   # the bank to score (changed in place and ret
         bank.score(c, validity_scores(img, txt), k=k, clip_name=clip.name, n_images=len(img))
     return bank
 
-# %% ../nbs/02b_bank_scoring.ipynb #02435ae6
+# %% ../nbs/02b_bank_scoring.ipynb #4acf9e95
 def _load_bank(bank:str) -> tuple[ConceptBank, bool]:
     p = Path(bank)
     if p.suffix == '.json' or p.exists(): return ConceptBank.load(p), False
     return ConceptBank.load(bank_path(bank)), True
 
+# %% ../nbs/02b_bank_scoring.ipynb #6e370a3e
 @call_parse
 def score_bank_cmd(bank:str,                      # a concept bank JSON, or the name of a shipped bank (imagewoof, imagenette, imageidc, food101)
                    images:str,                    # the real training images: an ImageFolder tree, class folders named by WNID or class name

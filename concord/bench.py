@@ -14,7 +14,8 @@ import torch
 from .core import ConcordError, atomic_write_json, atomic_write_text, run_record, save_figure
 from .data import load_fashion_mnist, to_model_images, train_val_split, load_distilled, read_manifest
 from .distill import DistillSettings, distill
-from .mini import load_mini_world
+from .mini import load_mini_world, mini_concept_bank
+from .meter import meter_table_path, load_meter_table, set_completeness
 from .evaluator import EvalSettings, train_student, accuracy
 from .metrics import features, class_features, feature_metrics, dd_ranking
 from fastcore.script import store_true
@@ -85,27 +86,33 @@ class BenchSettings:
 
     def scale(self, protocol:str) -> float: return float(self.epochs_scale.get(protocol, 1.0))
 
-# %% ../nbs/10_bench.ipynb #636b36c2
+# %% ../nbs/10_bench.ipynb #bfcad7ec
 def _task_file(s:BenchSettings, name:str) -> Path: return Path(s.out)/'work'/'tasks'/f'{name}.json'
 
+# %% ../nbs/10_bench.ipynb #3630f87c
 def _done(s:BenchSettings, name:str, args:dict) -> dict|None:
     f = _task_file(s, name)
     if not f.is_file(): return None
     r = json.loads(f.read_text())
     return r if r.get('args') == json.loads(json.dumps(args)) else None
 
+# %% ../nbs/10_bench.ipynb #6d336433
 def _set_config(s:BenchSettings) -> dict:
     "What, besides row, seed and lambda, determines a set."
     return dict(ipc=max(s.ipcs), steps=s.steps, real_limit=s.real_limit)
 
+# %% ../nbs/10_bench.ipynb #e328e327
 def _tag(d:dict) -> str: return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:8]
 
+# %% ../nbs/10_bench.ipynb #879e0ae1
 def _set_name(row:str, seed:int, lam:float|None) -> str:
     return row + (f'-lam{lam:g}' if ROWS[row][1]['method'] == 'concord' else '') + ('' if row in SEEDLESS else f'-seed{seed}')
 
+# %% ../nbs/10_bench.ipynb #710eff45
 def _set_dir(s:BenchSettings, row:str, seed:int, lam:float|None) -> Path:
     return Path(s.out)/'work'/'sets'/f'{_set_name(row, seed, lam)}-{_tag(_set_config(s))}'
 
+# %% ../nbs/10_bench.ipynb #79d06d83
 _CACHE = {}
 def _real(s:BenchSettings, split:str='train'):
     "Real Fashion-MNIST images of a split (cached per process), the training split cut to `real_limit`."
@@ -116,6 +123,7 @@ def _real(s:BenchSettings, split:str='train'):
         _CACHE[key] = (to_model_images(x), y)
     return _CACHE[key]
 
+# %% ../nbs/10_bench.ipynb #f0ce9ecd
 def _world(s:BenchSettings, backbone:str):
     key = ('world', backbone, s.real_limit)
     if key not in _CACHE:
@@ -124,6 +132,7 @@ def _world(s:BenchSettings, backbone:str):
         _CACHE[key] = w
     return _CACHE[key]
 
+# %% ../nbs/10_bench.ipynb #143a3e61
 def _teacher():
     "The mini world's teacher alone (soft labels, features), loaded once per process."
     if 'teacher' not in _CACHE:
@@ -131,6 +140,7 @@ def _teacher():
         _CACHE['teacher'] = load_mini_teacher()
     return _CACHE['teacher']
 
+# %% ../nbs/10_bench.ipynb #c1878f01
 def _test_subset(s:BenchSettings, protocol:str):
     x, y = _real(s, 'test')
     per = s.test_images.get(protocol)
@@ -138,34 +148,39 @@ def _test_subset(s:BenchSettings, protocol:str):
     keep = torch.cat([torch.nonzero(y == c).flatten()[:per] for c in range(10)]).sort().values
     return x[keep], y[keep]
 
-# %% ../nbs/10_bench.ipynb #d9e709de
+# %% ../nbs/10_bench.ipynb #d130db12
 def _distill_settings(s:BenchSettings, row:str, seed:int, ipc:int, lam:float|None, out) -> DistillSettings:
     kw = dict(ROWS[row][1])
     if kw['method'] == 'concord': kw['lam'] = lam
     return DistillSettings(out=str(out), ipc=ipc, seed=seed, steps=s.steps, **kw)
 
+# %% ../nbs/10_bench.ipynb #c9fa2b2f
 def make_set(s:BenchSettings, row:str, seed:int, lam:float|None=None, cfg=None) -> dict:
     "Distil the set of `row` at the largest IPC (resumable)."
     ds = _distill_settings(s, row, seed, max(s.ipcs), lam, _set_dir(s, row, seed, lam))
     r = distill(ds, _world(s, ds.diffusion_backbone or 'dit'), device='cpu', progress=False, rank=0, world_size=1)
     return dict(out=r['out'], made=r['made'], seconds=r['seconds'], seconds_per_image=r['seconds_per_image'])
 
+# %% ../nbs/10_bench.ipynb #97a0c72c
 def _prefix(folder, ipc:int):
     x, y = load_distilled(folder)   # images in the manifest's order
     idx = torch.tensor([i for (_, i) in read_manifest(folder)], dtype=torch.long)   # index within its class, same order
     keep = idx < ipc
     return x[keep], y[keep]
 
+# %% ../nbs/10_bench.ipynb #ba0e9481
 def _student(s:BenchSettings, protocol:str, ipc:int, epochs:int|None=None) -> EvalSettings:
     _, proto, kw = PROTOCOLS[protocol]
     es = EvalSettings.for_ipc(ipc, 10, proto, s.scale(protocol), **kw)
     return es if epochs is None else replace(es, epochs=epochs)
 
+# %% ../nbs/10_bench.ipynb #c805e58b
 def train_cell(s:BenchSettings, row:str, seed:int, ipc:int, protocol:str, lam:float|None=None, cfg=None) -> dict:
     "Train one student on the first `ipc` images per class of the row's set; top-1 on the test split."
     x, y = _prefix(_set_dir(s, row, seed, lam), ipc)
     return _train_and_score(s, x, y, _student(s, protocol, ipc), protocol, seed)
 
+# %% ../nbs/10_bench.ipynb #878f0478
 def _train_and_score(s:BenchSettings, x, y, es:EvalSettings, protocol:str, seed:int) -> dict:
     t0 = time.time()
     m = train_student(x, y, 10, es, _teacher() if es.protocol == 'soft' else None, seed=seed)
@@ -173,12 +188,14 @@ def _train_and_score(s:BenchSettings, x, y, es:EvalSettings, protocol:str, seed:
     return dict(acc=100 * accuracy(m, xt, yt), n_train=len(x), n_test=len(xt), epochs=es.epochs, batch_size=es.batch_size,
                 seconds=round(time.time() - t0, 1))
 
+# %% ../nbs/10_bench.ipynb #f0d1b20b
 def train_ceiling(s:BenchSettings, protocol:str, seed:int=0, cfg=None) -> dict:
     "The protocol's student trained on the real training split: the ceiling of the table."
     x, y = _real(s, 'train')
     if s.ceiling_images: x, y = x[:s.ceiling_images], y[:s.ceiling_images]
     return _train_and_score(s, x, y, _student(s, protocol, 6000, epochs=s.ceiling_epochs[protocol]), protocol, seed)
 
+# %% ../nbs/10_bench.ipynb #ce8c1ece
 N_TRAIN = 60_000   # Fashion-MNIST's training split: the validation split is a function of it alone
 
 def score_lambda(s:BenchSettings, lam:float, seed:int=1000, cfg=None) -> dict:
@@ -193,11 +210,12 @@ def score_lambda(s:BenchSettings, lam:float, seed:int=1000, cfg=None) -> dict:
     m = train_student(x, y, 10, _student(s, 'convnet-soft', s.lam_ipc), _teacher(), seed=seed)
     return dict(lam=lam, val_acc=100 * accuracy(m, xtr[val], ytr[val]), n_val=len(val), seconds_per_image=r['seconds_per_image'])
 
-# %% ../nbs/10_bench.ipynb #1b40f984
+# %% ../nbs/10_bench.ipynb #5e139487
 def _init_worker():
     torch.set_num_threads(1)
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
 
+# %% ../nbs/10_bench.ipynb #414585ae
 def _run_task(s:BenchSettings, name:str, fn:str, args:dict) -> dict:
     "Run one task in a worker and write its result file."
     t0 = time.time()
@@ -206,6 +224,7 @@ def _run_task(s:BenchSettings, name:str, fn:str, args:dict) -> dict:
     atomic_write_json(_task_file(s, name), r)
     return r
 
+# %% ../nbs/10_bench.ipynb #c450984d
 _COST = {'convnet-soft': 1.3, 'convnet-hard': 1.0, 'resnet18-soft': 1.3}   # rough relative cost per image-epoch, for ordering
 
 def _plan(s:BenchSettings, lam:float|None, made:set) -> list[tuple[str, str, dict, float]]:
@@ -240,6 +259,7 @@ def _plan(s:BenchSettings, lam:float|None, made:set) -> list[tuple[str, str, dic
             tasks.append((f'ceiling-{p}', 'train_ceiling', dict(protocol=p, seed=s.seeds[0], cfg=cfg), 60 * _COST[p]))
     return tasks
 
+# %% ../nbs/10_bench.ipynb #463ea3fe
 def run_bench(s:BenchSettings, progress:bool=True) -> dict:
     "Run (or resume) every task of the bench, then write the results files; returns the summary."
     s.validate()
@@ -282,20 +302,23 @@ def run_bench(s:BenchSettings, progress:bool=True) -> dict:
         if pool is not None: pool.shutdown(cancel_futures=True)
     return write_results(s, results, lam_now(), time.time() - t0)
 
+# %% ../nbs/10_bench.ipynb #0f960cea
 def _brief(r:dict) -> str:
     x = r['result']
     if 'acc' in x: return f"{x['acc']:.2f}% ({x['seconds']} s)"
     if 'val_acc' in x: return f"validation {x['val_acc']:.2f}%"
     return f"{x.get('made', 0)} images made ({x.get('seconds_per_image', 0)} s/image)"
 
+# %% ../nbs/10_bench.ipynb #c900b652
 def choose_lambda(scores:list[dict]) -> float:
     "The lambda with the best validation accuracy (the smaller lambda on a tie)."
     best = max(scores, key=lambda r: (r['val_acc'], -r['lam']))
     return float(best['lam'])
 
-# %% ../nbs/10_bench.ipynb #92bad440
+# %% ../nbs/10_bench.ipynb #a3412b0a
 def _set_metrics(s:BenchSettings, lam:float|None) -> list[dict]:
-    "MMD and PRDC of every set at every IPC against real training images, in the teacher's feature space."
+    "MMD and PRDC of every set at every IPC against real training images, in the teacher's feature space, and its concept completeness."
+    bank, table = mini_concept_bank(), load_meter_table(meter_table_path('fashion-mnist'))
     teacher = _teacher()
     xr, yr = _real(s, 'train')
     real_f, real_y = class_features(teacher, xr, yr, s.metrics_real, 0)
@@ -307,11 +330,14 @@ def _set_metrics(s:BenchSettings, lam:float|None) -> list[dict]:
             for ipc in s.ipcs:
                 x, y = _prefix(folder, ipc)
                 m = feature_metrics(features(teacher, x), y, real_f, real_y, k=5)
+                m['completeness'] = set_completeness(x, y, bank, table)['mean']   # the concept meter's reading (concord.meter)
                 out.append(dict(row=row, seed=seed, ipc=ipc, **{k: None if math.isnan(v) else round(float(v), 5) for k, v in m.items()}))
     return out
 
+# %% ../nbs/10_bench.ipynb #6976f667
 def _mean_std(v): return (float(np.mean(v)), float(np.std(v))) if len(v) else (float('nan'), float('nan'))
 
+# %% ../nbs/10_bench.ipynb #609eef83
 def summarize(s:BenchSettings, results:dict) -> tuple[list[dict], list[dict]]:
     "(one line per student, one line per table cell with mean and std over seeds) from the task results."
     lines = []
@@ -332,6 +358,7 @@ def summarize(s:BenchSettings, results:dict) -> tuple[list[dict], list[dict]]:
         if r: table.append(dict(row='full', method='Full training set', ipc=None, protocol=p, mean=round(r['result']['acc'], 2), std=None, n=1))
     return lines, table
 
+# %% ../nbs/10_bench.ipynb #f072a9b9
 def _ddranking(s:BenchSettings, table:list[dict]) -> list[dict]:
     "DD-Ranking's HLR, IOR and LRS per row and IPC: hard = ConvNet-3 hard labels, any = ConvNet-3 soft labels."
     get = {(t['row'], t['ipc'], t['protocol']): t['mean'] for t in table}
@@ -345,12 +372,14 @@ def _ddranking(s:BenchSettings, table:list[dict]) -> list[dict]:
             out.append(dict(row=row, ipc=ipc, **{k: round(v, 2) for k, v in dd_ranking(vals[0], full, vals[1], vals[2]).items()}))
     return out
 
+# %% ../nbs/10_bench.ipynb #7a737316
 def _csv(rows:list[dict]) -> str:
     buf = io.StringIO()
     if rows:
         w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator='\n'); w.writeheader(); w.writerows(rows)
     return buf.getvalue()
 
+# %% ../nbs/10_bench.ipynb #3a35d8c3
 def write_results(s:BenchSettings, results:dict, lam:float|None, wall:float|None=None) -> dict:
     "Write bench.csv, bench_table.csv and bench.json into `s.out`; returns the summary dict."
     out = Path(s.out)
@@ -367,7 +396,7 @@ def write_results(s:BenchSettings, results:dict, lam:float|None, wall:float|None
     atomic_write_json(out/'bench.json', summary)
     return summary
 
-# %% ../nbs/10_bench.ipynb #9d5fa38f
+# %% ../nbs/10_bench.ipynb #6ecea734
 def bench_markdown(summary:dict) -> str:
     "The results table of `bench.json` as Markdown, one table per protocol."
     table = summary['table']
@@ -396,6 +425,7 @@ def bench_markdown(summary:dict) -> str:
         out.append('\n'.join(lines))
     return '\n\n'.join(out)
 
+# %% ../nbs/10_bench.ipynb #12909d58
 def plot_bench(summary:dict, name:str='bench_fmnist', folder='figures'):
     "Accuracy vs IPC per protocol, one line per method (error bars: std over seeds); saved with `save_figure`."
     import matplotlib.pyplot as plt
@@ -423,7 +453,7 @@ def plot_bench(summary:dict, name:str='bench_fmnist', folder='figures'):
     plt.close(fig)
     return paths
 
-# %% ../nbs/10_bench.ipynb #5d074fd5
+# %% ../nbs/10_bench.ipynb #75ae1968
 _SAME = ('seeds', 'protocols', 'epochs_scale', 'test_images', 'steps', 'real_limit')
 
 def combine_summaries(*summaries:dict) -> dict:
@@ -450,6 +480,7 @@ def combine_summaries(*summaries:dict) -> dict:
     return {**summaries[0], 'table': table, 'generation': gen, 'set_metrics': mets, 'ddranking': dd,
             'runs': [sm['record'] for sm in summaries]}
 
+# %% ../nbs/10_bench.ipynb #69cb47a2
 def _row_of(set_name:str) -> str|None:
     "The row of a set name such as 'dsco-dope-seed1' or 'minimax-concord-lam2-seed0'."
     import re
@@ -457,6 +488,7 @@ def _row_of(set_name:str) -> str|None:
         if set_name.startswith(r) and re.fullmatch(r'(-lam[^-]+)?(-seed\d+)?', set_name[len(r):]): return r
     return None
 
+# %% ../nbs/10_bench.ipynb #59a03e73
 def cost_markdown(summary:dict, base:str|None='minimax') -> str:
     "Seconds per image of each row's sets (mean over its sets, as `distill` timed them) and the ratio to `base`."
     per = {}
@@ -471,7 +503,7 @@ def cost_markdown(summary:dict, base:str|None='minimax') -> str:
         lines.append(f"| {ROWS[r][0]} | {m:.3f} | " + (f"{m / b:.1f} | " if b else '') + f"{len(per[r])} |")
     return '\n'.join(lines)
 
-# %% ../nbs/10_bench.ipynb #4be8d86f
+# %% ../nbs/10_bench.ipynb #7a95321d
 def quick_settings(out:str) -> BenchSettings:
     "A reduced bench that runs every stage in about a minute: IPC 1, one seed, few epochs, small real and test subsets."
     return BenchSettings(out=out, ipcs=(1,), rows=tuple(ROWS), seeds=(0,), steps=8, lam_grid=(0.5, 2.0), lam_ipc=1, val_images=200,
@@ -479,10 +511,12 @@ def quick_settings(out:str) -> BenchSettings:
                          test_images={p: 20 for p in PROTOCOLS}, ceiling_epochs={p: 1 for p in PROTOCOLS},
                          ceiling_images=300, real_limit=3000, metrics_real=50, workers=1)
 
+# %% ../nbs/10_bench.ipynb #b37692cb
 def _ints(v, name):
     try: return tuple(int(x) for x in str(v).split(','))
     except ValueError: raise ConcordError(f"--{name} takes comma-separated integers, got {v!r}") from None
 
+# %% ../nbs/10_bench.ipynb #465249ae
 def bench_cmd(out:str='results/bench', # results folder
               ipcs:str='1,10,50',      # comma-separated IPCs
               seeds:str='0,1,2',       # comma-separated seeds (set and student)
@@ -504,5 +538,3 @@ def bench_cmd(out:str='results/bench', # results folder
     print(bench_markdown(summary))
     print(f"results in {out}/bench.json, bench.csv, bench_table.csv ({summary['wall_seconds']} s)")
     return summary
-
-

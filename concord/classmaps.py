@@ -19,7 +19,7 @@ __all__ = ['CLASSMAP_DIR', 'IMAGENET1K_ASSET', 'IMAGEWOOF_WNIDS', 'IMAGENETTE_WN
            'imagenet1k_classes', 'lemma_name', 'imagenet_index', 'ClassMap', 'imagenet_class_map', 'class_map',
            'rded_folder', 'subset_dataset', 'read_export', 'export_distilled', 'load_export']
 
-# %% ../nbs/01a_classmaps.ipynb #e27bda39
+# %% ../nbs/01a_classmaps.ipynb #e2971461
 CLASSMAP_DIR = Path(concord.__file__).parent/'assets'/'classmaps'
 IMAGENET1K_ASSET = CLASSMAP_DIR/'imagenet1k.json'
 
@@ -35,13 +35,16 @@ def imagenet1k_classes() -> tuple:
         raise ConcordError(f"{IMAGENET1K_ASSET} does not hold 1000 sorted, distinct WNIDs; reinstall concord")
     return classes
 
+# %% ../nbs/01a_classmaps.ipynb #0ced3ec5
 def lemma_name(lemma:str) -> str:
     "The class name of a WordNet lemma string: its first comma-separated entry."
     return lemma.split(',')[0].strip()
 
+# %% ../nbs/01a_classmaps.ipynb #2c946d55
 @functools.lru_cache(maxsize=1)
 def _imagenet_index() -> dict: return {w: i for i, (w, _) in enumerate(imagenet1k_classes())}
 
+# %% ../nbs/01a_classmaps.ipynb #e478b2bd
 def imagenet_index(wnid:str) -> int:
     "The ImageNet-1K label of `wnid` (its position among the sorted 1000 WNIDs), the DiT's class id."
     try: return _imagenet_index()[wnid]
@@ -97,9 +100,10 @@ ORDERS = {'minimax': "the list order of the Minimax / IDC class files (their eva
           'standard': "the dataset's own label order (ImageNet-1K: sorted WNIDs; Food-101: meta/classes.txt)",
           'huggingface': "the Hugging Face `food101` order (labels 16 and 17 swapped)"}
 
-# %% ../nbs/01a_classmaps.ipynb #96234472
+# %% ../nbs/01a_classmaps.ipynb #5ec09a88
 def _norm(s:str) -> str: return ' '.join(str(s).replace('_', ' ').lower().split())
 
+# %% ../nbs/01a_classmaps.ipynb #d5af86e6
 @dataclass(frozen=True)
 class ClassMap:
     "The classes of a dataset in one evaluation label order: label `i` is `wnids[i]` / `names[i]`."
@@ -197,7 +201,7 @@ class ClassMap:
         return (f"same classes in another order: label {i} is {a[i]} in {self.name!r} ({self.order}) "
                 f"but {b[i]} in {other.name!r} ({other.order})")
 
-# %% ../nbs/01a_classmaps.ipynb #8ee6e768
+# %% ../nbs/01a_classmaps.ipynb #77bc0e2d
 CLASS_MAPS = ('imagewoof', 'imagenette', 'imageidc', 'imagenet100', 'imagenet1k', 'food101')
 _ALIASES = {'imagenet-woof': 'imagewoof', 'woof': 'imagewoof', 'imagenet-nette': 'imagenette', 'nette': 'imagenette',
             'imagenet-idc': 'imageidc', 'idc': 'imageidc', 'imagenet-100': 'imagenet100', 'in100': 'imagenet100',
@@ -216,6 +220,7 @@ def imagenet_class_map(wnids,             # ImageNet-1K WNIDs in label order
     for w in wnids: imagenet_index(w)   # a clear error for a WNID outside ImageNet-1K
     return ClassMap(name, order, tuple(lemma_name(lemmas[w]) for w in wnids), tuple(wnids), source)
 
+# %% ../nbs/01a_classmaps.ipynb #f95cc5ca
 @functools.lru_cache(maxsize=64)
 def class_map(name:str,          # one of `CLASS_MAPS` (or an alias such as 'imagenet-woof')
               order:str|None=None # 'minimax' (default) or 'rded' for ImageNet subsets; 'standard' or 'huggingface' for Food-101
@@ -258,7 +263,7 @@ def subset_dataset(root,                  # an ImageFolder tree: WNID folders (I
         return ImageFolderDataset(root, size=size, channels=channels, class_order=[rded_folder(i) for i in range(len(cmap))])
     return ImageFolderDataset(root, size=size, channels=channels, class_order=list(cmap.folders))
 
-# %% ../nbs/01a_classmaps.ipynb #0190c415
+# %% ../nbs/01a_classmaps.ipynb #37df7e3d
 def _set_order_error(set_names:list, set_map:ClassMap) -> str|None:
     "Why the set's class list is not `set_map` in order, or None."
     if set_names in (list(set_map.names), list(set_map.folders)): return None
@@ -268,12 +273,14 @@ def _set_order_error(set_names:list, set_map:ClassMap) -> str|None:
     return (f"class {i} of the set is {set_names[i]!r} but {set_map.names[i]!r} in class map {set_map.name!r} "
             f"({set_map.order} order)")
 
+# %% ../nbs/01a_classmaps.ipynb #32173bec
 def _check_export_order(header:dict, cmap:ClassMap, where):
     stored = ClassMap.from_dict(header['classmap'])
     diff = stored.same_order(cmap)
     if diff: raise ConcordError(f"{where} was exported in the {stored.order} order of {stored.name!r}, not the order asked for: "
                                 f"{diff}; load it with that class map")
 
+# %% ../nbs/01a_classmaps.ipynb #be8567c5
 def read_export(out_dir # a folder written by `export_distilled`
                ) -> dict:
     "The `export.json` of a finished export (refuses a missing, unreadable or unfinished one)."
@@ -284,10 +291,12 @@ def read_export(out_dir # a folder written by `export_distilled`
     if not header.get('complete'): raise ConcordError(f"{Path(out_dir)} holds an unfinished export; run the same export_distilled again to finish it")
     return header
 
+# %% ../nbs/01a_classmaps.ipynb #2eee9280
 def _export_key(header:dict) -> tuple:
     "What makes two exports the same export (so that a rerun finishes or repeats it)."
     return tuple(json.dumps(header.get(k), sort_keys=True) for k in ('format', 'layout', 'source', 'classmap', 'set_classmap'))
 
+# %% ../nbs/01a_classmaps.ipynb #71fb3dca
 def _clear_export(out:Path, header:dict):
     "Remove the files an earlier export lists (and its emptied folders), the marker first."
     (out/EXPORT_FILE).unlink(missing_ok=True)
@@ -300,6 +309,7 @@ def _clear_export(out:Path, header:dict):
                 if f.name.startswith('.') and f.name.endswith('.tmp'): f.unlink()
             if not any(d.iterdir()): d.rmdir()
 
+# %% ../nbs/01a_classmaps.ipynb #ea70445c
 def export_distilled(set_dir,                  # a distilled-set folder written by `DistilledSetWriter`
                      out_dir,                  # the export folder (created; must be empty, absent or an earlier export)
                      cmap:ClassMap,            # the evaluation label order of the export
@@ -359,6 +369,7 @@ def export_distilled(set_dir,                  # a distilled-set folder written 
     except OSError as e: raise ConcordError(f"cannot write the export to {out}: {e.strerror or e}; choose a writable directory") from None
     return header
 
+# %% ../nbs/01a_classmaps.ipynb #465a4832
 def load_export(out_dir,       # a folder written by `export_distilled`
                 cmap:ClassMap  # the label order expected (must be the one it was exported in)
                ) -> tuple[torch.Tensor, torch.Tensor]:

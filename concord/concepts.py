@@ -39,10 +39,11 @@ def concept_prompt(class_name:str,         # the class as the LLM should read it
     phrases = ", ".join(f'"phrase{i}"' for i in range(1, n + 1))
     return CONCEPT_PROMPT.format(class_name=class_name, dataset=dataset, n=n, phrases=phrases)
 
-# %% ../nbs/02_concepts.ipynb #edfb5eaf
+# %% ../nbs/02_concepts.ipynb #bd95c9ea
 class ConceptParseError(ConcordError):
     "An LLM reply without a usable `<answer>(\"class\", [phrases])</answer>`."
 
+# %% ../nbs/02_concepts.ipynb #72d82e51
 _CURLY = str.maketrans({'\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"', '\u2033': '"',
                         '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'"})
 _ANSWER_OPEN, _ANSWER_CLOSE = re.compile(r"<\s*answer\s*>", re.I), re.compile(r"<\s*/\s*answer\s*>", re.I)
@@ -50,6 +51,7 @@ _FENCE = re.compile(r"```[A-Za-z0-9_+-]*")
 
 def _class_key(name:str) -> str: return " ".join(str(name).replace("_", " ").split()).casefold()
 
+# %% ../nbs/02_concepts.ipynb #e615be05
 def _unquoted(text:str, start:int=0):
     "Yield `(index, char)` for the characters of `text` from `start` that stand outside quoted strings."
     quote, i = None, start
@@ -62,10 +64,12 @@ def _unquoted(text:str, start:int=0):
         else: yield i, c
         i += 1
 
+# %% ../nbs/02_concepts.ipynb #ccf1abc6
 def _find_unquoted(text:str, ch:str) -> int:
     "Index of the first `ch` outside quoted strings, or -1."
     return next((i for i, c in _unquoted(text) if c == ch), -1)
 
+# %% ../nbs/02_concepts.ipynb #2bc7478d
 def _closing(text:str, start:int) -> int:
     "Index just past the bracket that closes the one at `start` (quoted strings skipped), or -1."
     depth = 0
@@ -76,10 +80,12 @@ def _closing(text:str, start:int) -> int:
             if depth == 0: return i + 1
     return -1
 
+# %% ../nbs/02_concepts.ipynb #c2f790a1
 def _short(x, n=40) -> str:
     r = repr(x)
     return r if len(r) <= n else r[:n - 3] + '...'
 
+# %% ../nbs/02_concepts.ipynb #c68ca2c5
 def parse_concepts(reply:str,            # the LLM's full reply to `concept_prompt(class_name)`
                    class_name:str,       # the class that was asked for; the answer must name it (case-insensitive)
                    n_expected:int|None=None, # if given, the number of distinct phrases the answer must hold
@@ -115,10 +121,11 @@ def parse_concepts(reply:str,            # the LLM's full reply to `concept_prom
         fail(f"expected {n_expected} distinct phrases, got {len(phrases)}")
     return phrases
 
-# %% ../nbs/02_concepts.ipynb #4dfeff80
+# %% ../nbs/02_concepts.ipynb #6e7166cf
 class ConceptBankError(ConcordError):
     "A concept bank that is missing, malformed, or lacks concepts for a class."
 
+# %% ../nbs/02_concepts.ipynb #3c6ba52c
 BANK_FORMAT, BANK_VERSION = 'concord.concept_bank', 1
 
 def format_concept(class_name:str, # the class name, e.g. 'Ankle boot'
@@ -127,6 +134,7 @@ def format_concept(class_name:str, # the class name, e.g. 'Ankle boot'
     "The text embedded for a concept, as in appendix B: `\"{class name} with {concept}\"`."
     return f"{class_name} with {concept}"
 
+# %% ../nbs/02_concepts.ipynb #1ffb4f8a
 @dataclass
 class Concept:
     "One concept of a class: its text, validity score (CONCORD Eq. 10, None until scored), whether it is kept, and its source."
@@ -135,14 +143,18 @@ class Concept:
     selected:bool=False
     source:str='authored'
 
+# %% ../nbs/02_concepts.ipynb #2ad85449
 def _today() -> str: return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
 
+# %% ../nbs/02_concepts.ipynb #e2ea7d53
 def _default_validity() -> dict: return dict(scored=False, clip=None, k=None, n_images={}, date=None)
 
+# %% ../nbs/02_concepts.ipynb #a6554f58
 def _plural_classes(names) -> str:
     q = ", ".join(repr(c) for c in names)
     return f"class {q} has" if len(names) == 1 else f"classes {q} have"
 
+# %% ../nbs/02_concepts.ipynb #d3a38f98
 @dataclass(repr=False)
 class ConceptBank:
     "Concepts per class, with their provenance and validity scores; stored as a versioned JSON file."
@@ -287,7 +299,7 @@ def select_top_k(scores, # (M,) validity scores
     if torch.isnan(s).any(): raise ConcordError("validity scores contain NaN")
     return torch.sort(s, descending=True, stable=True).indices[:k]
 
-# %% ../nbs/02_concepts.ipynb #39a26145
+# %% ../nbs/02_concepts.ipynb #ba600925
 @patch
 def score(self:ConceptBank, class_name:str, # the class whose concepts were scored
           scores,          # (M,) CONCORD Eq. 10 activations, one per concept of the class, in bank order
@@ -313,6 +325,7 @@ def score(self:ConceptBank, class_name:str, # the class whose concepts were scor
     v['scored'] = all(self.concepts.get(n) and all(c.score is not None for c in self.concepts[n]) for n in self.classes)
     return self
 
+# %% ../nbs/02_concepts.ipynb #df8af663
 @patch
 def clear_scores(self:ConceptBank) -> ConceptBank:
     "Forget all validity scores and selections."
@@ -321,7 +334,7 @@ def clear_scores(self:ConceptBank) -> ConceptBank:
     self.validity = _default_validity()
     return self
 
-# %% ../nbs/02_concepts.ipynb #a1b49b2b
+# %% ../nbs/02_concepts.ipynb #e6f263b9
 NEGATIVE_STRATEGIES = ('uniform', 'similar', 'weighted')
 
 def class_similarity(name_embs, # (C, D) text embeddings of the class names, in label order
@@ -330,6 +343,7 @@ def class_similarity(name_embs, # (C, D) text embeddings of the class names, in 
     e = F.normalize(_floats(name_embs), dim=-1)
     return e @ e.T
 
+# %% ../nbs/02_concepts.ipynb #aa64ce00
 def _strategy(strategy:str, k:int) -> tuple:
     m = re.fullmatch(r"similar-(\d+)", strategy)
     if m: return 'similar', int(m[1])
@@ -337,6 +351,7 @@ def _strategy(strategy:str, k:int) -> tuple:
         raise ConcordError(f"unknown negative strategy {strategy!r}; use 'uniform', 'similar-K' or 'weighted'")
     return strategy, k
 
+# %% ../nbs/02_concepts.ipynb #4ddf2539
 def negative_class_weights(sim,       # (C, C) class similarities (`class_similarity`); only its shape is used by 'uniform'
                            target:int, # index of the class being generated
                            strategy:str='weighted', # 'uniform', 'similar' (with `k`) / 'similar-K', or 'weighted'

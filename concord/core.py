@@ -39,10 +39,11 @@ def sample_noise(shape:tuple,  # shape of ONE sample, e.g. (4, 32, 32)
     rows = [torch.randn(tuple(shape), generator=sample_generator(seed, int(c), int(i))) for c, i in zip(classes, indices)]
     return torch.stack(rows).to(device=device, dtype=dtype)
 
-# %% ../nbs/00_core.ipynb #7f315a79
+# %% ../nbs/00_core.ipynb #eb3cc0cc
 def _umask() -> int:
     m = os.umask(0); os.umask(m); return m
 
+# %% ../nbs/00_core.ipynb #f9575826
 def atomic_write_bytes(path, data:bytes):
     "Write `data` to `path` atomically (temporary file in the same folder + fsync + rename)."
     path = Path(path)
@@ -58,14 +59,17 @@ def atomic_write_bytes(path, data:bytes):
         raise
     return path
 
+# %% ../nbs/00_core.ipynb #b58da5bb
 def atomic_write_text(path, text:str):
     "Write `text` to `path` as UTF-8, atomically."
     return atomic_write_bytes(path, text.encode('utf-8'))
 
+# %% ../nbs/00_core.ipynb #3ce628b1
 def atomic_write_json(path, obj, indent=2):
     "Write `obj` as JSON to `path` atomically."
     return atomic_write_text(path, json.dumps(obj, indent=indent, sort_keys=False) + "\n")
 
+# %% ../nbs/00_core.ipynb #87a53673
 def sha256_file(path) -> str:
     "Hex SHA-256 of a file's bytes."
     h = hashlib.sha256()

@@ -30,7 +30,7 @@ def fmnist_dir(root=None # a folder with the four IDX files; None: `$CONCORD_FMN
     "The Fashion-MNIST folder: `root` if given, else `$CONCORD_FMNIST_DIR` if set, else `FMNIST_DIR`."
     return Path(root or os.environ.get(FMNIST_ENV) or FMNIST_DIR)
 
-# %% ../nbs/01_data.ipynb #eb20ca2c
+# %% ../nbs/01_data.ipynb #18d79809
 _IDX_DTYPES = {0x08: np.dtype('u1'), 0x09: np.dtype('i1'), 0x0B: np.dtype('>i2'),
                0x0C: np.dtype('>i4'), 0x0D: np.dtype('>f4'), 0x0E: np.dtype('>f8')}
 
@@ -56,6 +56,7 @@ def read_idx(path # an IDX file, gzipped or raw
                            f"({have} data bytes, expected {need} for shape {tuple(dims)})")
     return np.frombuffer(raw, dtype=dtype, count=count, offset=head).astype(dtype.newbyteorder('='), copy=True).reshape(dims)
 
+# %% ../nbs/01_data.ipynb #ebd978ef
 def write_idx(path, # where to write; gzipped when the name ends in `.gz`
               arr   # a numpy array of one of the IDX dtypes (uint8, int8, int16, int32, float32, float64)
              ) -> Path:
@@ -67,10 +68,11 @@ def write_idx(path, # where to write; gzipped when the name ends in `.gz`
     if str(path).endswith('.gz'): data = gzip.compress(data, mtime=0)
     return atomic_write_bytes(path, data)
 
-# %% ../nbs/01_data.ipynb #2e5892eb
+# %% ../nbs/01_data.ipynb #7a7ab81d
 class DatasetNotFoundError(ConcordError):
     "A dataset's files are not where they should be."
 
+# %% ../nbs/01_data.ipynb #f2ca3377
 _FMNIST_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
                  'test': ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')}
 
@@ -79,6 +81,7 @@ def _idx_file(root:Path, stem:str) -> Path|None:
         if (root/name).is_file(): return root/name
     return None
 
+# %% ../nbs/01_data.ipynb #c15da2f9
 @functools.lru_cache(maxsize=8)
 def _load_fmnist(split:str, root:str):
     root = Path(root)
@@ -91,6 +94,7 @@ def _load_fmnist(split:str, root:str):
         raise ConcordError(f"{root}: the Fashion-MNIST {split} files do not match (images {x.shape}, labels {y.shape}); reinstall them")
     return torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
 
+# %% ../nbs/01_data.ipynb #a8cadcca
 def load_fashion_mnist(split:str='train', # 'train' (60,000 images) or 'test' (10,000 images)
                        root=None          # the folder of IDX files; None: `$CONCORD_FMNIST_DIR`, else `FMNIST_DIR`
                       ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -140,7 +144,7 @@ def class_indices(labels:torch.Tensor, # int labels (N,)
     "Positions of the examples of class `cls`, in order."
     return torch.nonzero(torch.as_tensor(labels) == int(cls)).flatten()
 
-# %% ../nbs/01_data.ipynb #6b6c7683
+# %% ../nbs/01_data.ipynb #15a1b6cb
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff', '.ppm', '.pgm')
 
 def resize_center_crop(img:Image.Image, # a PIL image
@@ -154,6 +158,7 @@ def resize_center_crop(img:Image.Image, # a PIL image
     left, top = (nw - size) // 2, (nh - size) // 2
     return img.crop((left, top, left + size, top + size))
 
+# %% ../nbs/01_data.ipynb #60a3ad0c
 class ImageFolderDataset(torch.utils.data.Dataset):
     "Labelled images from `root/<class>/<image>`, as [-1, 1] tensors of shape (channels, size, size)."
     def __init__(self, root,              # folder with one sub-folder of images per class
@@ -197,10 +202,11 @@ class ImageFolderDataset(torch.utils.data.Dataset):
         path, label = self.samples[i]
         return from_uint8(self.load_image(path)), label
 
-# %% ../nbs/01_data.ipynb #fb7ce626
+# %% ../nbs/01_data.ipynb #2ede8a60
 class DistilledSetError(ConcordError):
     "A distilled-set folder that cannot be written, resumed or loaded as asked."
 
+# %% ../nbs/01_data.ipynb #dbbc5e25
 DISTILLED_FORMAT = 1
 SETTINGS_FILE, MANIFEST_FILE, COMPLETE_FILE = 'settings.json', 'manifest.jsonl', 'COMPLETE'
 
@@ -217,6 +223,7 @@ def png_bytes(image:torch.Tensor # (C, H, W) or (H, W), C in {1, 3}: floats in [
     Image.fromarray(arr).save(buf, format='PNG', compress_level=6)
     return buf.getvalue()
 
+# %% ../nbs/01_data.ipynb #c2b00d44
 def read_png(src # a path or PNG bytes
             ) -> torch.Tensor:
     "An image file as a uint8 tensor (C, H, W): 1 channel for greyscale, else 3."
@@ -225,11 +232,12 @@ def read_png(src # a path or PNG bytes
         arr = np.asarray(img).copy()
     return torch.from_numpy(arr)[None] if arr.ndim == 2 else torch.from_numpy(arr).permute(2, 0, 1)
 
-# %% ../nbs/01_data.ipynb #9dc8fc5a
+# %% ../nbs/01_data.ipynb #57cf1fb6
 _ENTRY_KEYS = ('file', 'class', 'index', 'sha256')
 
 def _entry_file(cls:int, index:int) -> str: return f"{cls:05d}/{index:05d}.png"
 
+# %% ../nbs/01_data.ipynb #aceb3337
 def read_manifest(out_dir # a distilled-set folder
                  ) -> dict:
     "The manifest's entries as `{(class, index): entry}`, sorted, last line winning; unreadable lines skipped."
@@ -244,6 +252,7 @@ def read_manifest(out_dir # a distilled-set folder
         entries[(e['class'], e['index'])] = e
     return dict(sorted(entries.items()))
 
+# %% ../nbs/01_data.ipynb #acb9df20
 def read_distilled_settings(out_dir # a distilled-set folder
                            ) -> dict:
     "The `settings.json` of a distilled set: format, method, settings and class names."
@@ -252,10 +261,12 @@ def read_distilled_settings(out_dir # a distilled-set folder
     except FileNotFoundError: raise DistilledSetError(f"{Path(out_dir)} holds no distilled set (no {SETTINGS_FILE}); make one with `concord distill`") from None
     except ValueError as e: raise DistilledSetError(f"{path} is not valid JSON ({e}); use a new directory or --overwrite") from None
 
+# %% ../nbs/01_data.ipynb #c2bfceac
 def _short(v) -> str:
     s = json.dumps(v, sort_keys=True, default=str)
     return s if len(s) <= 40 else s[:37] + '...'
 
+# %% ../nbs/01_data.ipynb #c203c174
 def _settings_diff(old:dict, new:dict) -> str:
     "What differs between two settings.json contents, on one line."
     parts = [f"{k}: {_short(old.get(k))} -> {_short(new.get(k))}" for k in ('format', 'method') if old.get(k) != new.get(k)]
@@ -266,6 +277,7 @@ def _settings_diff(old:dict, new:dict) -> str:
     if old.get('class_names') != new.get('class_names'): parts.append('class_names')
     return ', '.join(parts)
 
+# %% ../nbs/01_data.ipynb #6fc6ac50
 def is_complete(out_dir # a distilled-set folder
                ) -> bool:
     "Whether `out_dir` holds a finalized set: a `COMPLETE` marker whose manifest hash matches the manifest."
@@ -274,7 +286,7 @@ def is_complete(out_dir # a distilled-set folder
     except (OSError, ValueError): return False
     return isinstance(marker, dict) and (out/MANIFEST_FILE).is_file() and marker.get('manifest_sha256') == sha256_file(out/MANIFEST_FILE)
 
-# %% ../nbs/01_data.ipynb #e92009c2
+# %% ../nbs/01_data.ipynb #d29e8407
 _CLASS_DIR, _IMAGE_FILE, _TMP_FILE = re.compile(r'\d{5}'), re.compile(r'\d{5}\.png'), re.compile(r'\.\d{5}\.png\..*\.tmp')
 _TOP_TMP = re.compile(r'\.(settings\.json|manifest\.jsonl|COMPLETE|grid\.png)\..*\.tmp')  # `atomic_write_bytes` temporaries
 LOCK_FILE = '.lock'
@@ -285,6 +297,7 @@ def _foreign_entries(out:Path) -> list:
     return sorted(p.name for p in out.iterdir() if not p.name.startswith('.') and p.name not in ours
                   and not (p.is_dir() and _CLASS_DIR.fullmatch(p.name)))
 
+# %% ../nbs/01_data.ipynb #a4d7154c
 def _clear_set(out:Path):
     "Delete a distilled set's files from `out`: the marker first, so the set is never mistaken for complete."
     for name in (COMPLETE_FILE, MANIFEST_FILE):
@@ -296,6 +309,7 @@ def _clear_set(out:Path):
             if not any(d.iterdir()): d.rmdir()
     (out/SETTINGS_FILE).unlink(missing_ok=True)
 
+# %% ../nbs/01_data.ipynb #f94feb55
 def _remove_temporaries(out:Path):
     "Delete the temporary files that writes killed before their rename left in a set's folder."
     for f in out.iterdir():
@@ -304,6 +318,7 @@ def _remove_temporaries(out:Path):
                 if _TMP_FILE.fullmatch(g.name): g.unlink(missing_ok=True)
         elif _TOP_TMP.fullmatch(f.name): f.unlink(missing_ok=True)
 
+# %% ../nbs/01_data.ipynb #2fc61699
 class DistilledSetWriter:
     "Write a distilled set image by image, crash-safely, so that a rerun with the same settings resumes it."
     def __init__(self, out_dir,             # the set's folder, created if missing

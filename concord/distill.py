@@ -29,13 +29,14 @@ __all__ = ['NEG_STRATEGIES', 'MAKERS', 'GEN_KEYS', 'CONCEPT_KEYS', 'UNCLIP_KEYS'
            'ConcordMaker', 'dsco_targets', 'check_nopt', 'nopt_targets', 'DsCoMaker', 'plan_batches', 'process_rank',
            'process_device', 'shard_batches', 'cpu_threads', 'distill']
 
-# %% ../nbs/07_distill.ipynb #bf0643b8
+# %% ../nbs/07_distill.ipynb #96331dbd
 NEG_STRATEGIES = ('weighted', 'uniform', 'similar-K')   # 'similar-K': uniform over the K classes most similar by name (K >= 1)
 
 def _finite(v) -> bool:
     try: return math.isfinite(float(v))
     except (TypeError, ValueError): return False
 
+# %% ../nbs/07_distill.ipynb #64f8ce74
 @dataclass
 class DistillSettings:
     "Settings of one distillation run (the options of `concord distill`)."
@@ -228,7 +229,7 @@ def real_features(world:World, images:torch.Tensor) -> torch.Tensor:
     world.cache['real_features'] = (key, f)
     return f
 
-# %% ../nbs/07_distill.ipynb #e5ef80c9
+# %% ../nbs/07_distill.ipynb #af9d3fc1
 class CoresetMaker(SetMaker):
     "Real training images chosen by `select_coreset` (the rows Random, K-Center, Herding)."
     needs_real = True
@@ -252,16 +253,19 @@ class CoresetMaker(SetMaker):
             c, i = int(y[j]), k % s.ipc
             if (c, i) in wanted: run.write(x[j], c, i, seed=s.seed if self.name == 'random' else None)
 
+# %% ../nbs/07_distill.ipynb #c992935b
 @register
 class RandomMaker(CoresetMaker):
     "Random real training images (the row Random)."
     name, help, rows = 'random', 'random real training images', 'Random'
 
+# %% ../nbs/07_distill.ipynb #073fb951
 @register
 class KCenterMaker(CoresetMaker):
     "K-Center in the teacher's feature space (the row K-Center)."
     name, help, rows = 'kcenter', "real images chosen by K-Center in the teacher's feature space", 'K-Center'
 
+# %% ../nbs/07_distill.ipynb #0f281787
 @register
 class HerdingMaker(CoresetMaker):
     "Herding in the teacher's feature space (the row Herding)."
@@ -361,16 +365,18 @@ class UnCLIPMaker(PlainMaker):
     "SD-2.1 unCLIP img2img, plain (the unCLIP baseline)."
     name, help, rows = 'unclip', 'SD-2.1 unCLIP img2img from a real image of the class and one of 28 prompt templates (real scale)', 'unCLIP img2img'
 
-# %% ../nbs/07_distill.ipynb #463c6f64
+# %% ../nbs/07_distill.ipynb #c1b2f752
 def _bank_sha(bank:ConceptBank) -> str:
     return hashlib.sha256(json.dumps(bank.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
 
+# %% ../nbs/07_distill.ipynb #3468cc93
 def concept_bank(s:DistillSettings, world:World) -> ConceptBank:
     "The bank a run informs with: `--bank`, else the world's."
     if s.bank: return ConceptBank.load(s.bank)
     if world.bank is None: raise ConcordError(f"world {world.name!r} has no concept bank: give --bank (write one with `concord concepts`)")
     return world.bank
 
+# %% ../nbs/07_distill.ipynb #23e8120d
 @register
 class ConcordMaker(SamplingMaker):
     "CONCORD: concept-informed sampling of the DiT, its Minimax fine-tune or SD-2.1 unCLIP (the rows DiT+CONCORD, Minimax+CONCORD)."
@@ -400,7 +406,7 @@ class ConcordMaker(SamplingMaker):
         if run.todo and self.s.nopt: nopt_targets(self.s, run)   # NOpt composed with informing (DsCo's hook, then Eq. 9)
         super().fill(run)
 
-# %% ../nbs/07_distill.ipynb #32e0dc10
+# %% ../nbs/07_distill.ipynb #ce88d57a
 def _embed_fn(s:DistillSettings, world:World):
     "The differentiable feature map of NOpt and doping, and its name."
     kind = s.features if s.features != 'auto' else ('teacher' if world.teacher is not None else 'clip')
@@ -410,10 +416,12 @@ def _embed_fn(s:DistillSettings, world:World):
     if world.clip is None: raise ConcordError("features 'clip' needs a world with a CLIP model")
     return clip_feature_fn(world.clip), kind
 
+# %% ../nbs/07_distill.ipynb #8d449d76
 @torch.no_grad()
 def _embed(fn, images:torch.Tensor, device, batch_size:int=256) -> torch.Tensor:
     return torch.cat([fn(images[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(images), batch_size)])
 
+# %% ../nbs/07_distill.ipynb #1dde7d2f
 def dsco_targets(s:DistillSettings, world:World, classes:list[int], fn, kind:str, device, say=None):
     "(ClassTargets, {class: (image getter, candidate features)}) for NOpt and doping: real images or the data-free pool."
     if s.target == 'real':
@@ -439,6 +447,7 @@ def dsco_targets(s:DistillSettings, world:World, classes:list[int], fn, kind:str
     f = _embed(fn, x, device)
     return ClassTargets.from_features(f, y), {c: ((lambda k, xc=x[y == c]: xc[k]), f[y == c]) for c in classes}
 
+# %% ../nbs/07_distill.ipynb #ff39ac4f
 def check_nopt(s:DistillSettings, world:World):
     "Check the NOpt / doping target against the world (the features, and the data-free pool's one model), before anything is written."
     if not (s.nopt or any(dope_slots(s.ipc, s.dope))): return
@@ -446,6 +455,7 @@ def check_nopt(s:DistillSettings, world:World):
     if world.phases is not None and s.target == 'generated':
         raise ConcordError("the data-free target with per-phase Minimax models is not supported; use one model")
 
+# %% ../nbs/07_distill.ipynb #f6600b0f
 def nopt_targets(s:DistillSettings, run:Run):
     "Compute NOpt's and doping's targets once, for the classes this process still has to make; NOpt's hook goes into `run.state`."
     slots = dope_slots(s.ipc, s.dope)
@@ -507,7 +517,7 @@ def plan_batches(class_ids, ipc:int, batch_size:int, done=frozenset()) -> list[t
             if any((c, i) not in done for i in idx): out.append((c, idx))
     return out
 
-# %% ../nbs/07_distill.ipynb #0e17aafe
+# %% ../nbs/07_distill.ipynb #af782d8d
 def process_rank(env:dict|None=None # the environment to read (default: `os.environ`)
                 ) -> tuple[int, int, int]:
     "`(rank, world_size, local_rank)` as `torchrun` and `accelerate launch` set them; `(0, 1, 0)` without a launcher."
@@ -526,6 +536,7 @@ def process_rank(env:dict|None=None # the environment to read (default: `os.envi
     if not 0 <= rank < ws: raise ConcordError(f"RANK={rank} is outside 0..{ws - 1} (WORLD_SIZE={ws})")
     return rank, ws, 0 if local is None else local
 
+# %% ../nbs/07_distill.ipynb #9cf2aebf
 def process_device(device,          # a torch device or its name; None: CUDA if available, else the CPU
                    local_rank:int,  # the process's index on its machine
                    world_size:int   # number of processes in the run
@@ -536,6 +547,7 @@ def process_device(device,          # a torch device or its name; None: CUDA if 
         d = torch.device('cuda', local_rank % torch.cuda.device_count())
     return d
 
+# %% ../nbs/07_distill.ipynb #93a582cc
 def shard_batches(batches:list, # the full plan, `plan_batches(...)` with nothing done
                   rank:int, world_size:int) -> list:
     "The batches of process `rank`: every `world_size`-th batch of the full plan, starting at `rank`."

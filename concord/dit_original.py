@@ -21,7 +21,7 @@ __all__ = ['DIT_MODELS', 'TIMESTEP_SHIFT_KEY', 'DiTConfig', 'dit_config', 'tiny_
            'apply_timestep_convention', 'diffusers_dit_config', 'to_diffusers_state_dict', 'convert_dit_checkpoint',
            'load_dit_pt']
 
-# %% ../nbs/03b_dit_original.ipynb #7cb32dfe
+# %% ../nbs/03b_dit_original.ipynb #e4fa650c
 DIT_MODELS = {f'DiT-{s}/{p}': dict(depth=d, hidden_size=h, patch_size=p, num_heads=n)
               for s, (d, h, n) in dict(XL=(28, 1152, 16), L=(24, 1024, 16), B=(12, 768, 12), S=(12, 384, 6)).items()
               for p in (2, 4, 8)}
@@ -45,11 +45,13 @@ class DiTConfig:
     @property
     def label_rows(self) -> int: return self.num_classes + (self.class_dropout_prob > 0)
 
+# %% ../nbs/03b_dit_original.ipynb #77259c79
 def dit_config(name:str='DiT-XL/2', **kw) -> DiTConfig:
     "The configuration of a named DiT (`DiT-XL/2`, `DiT-B/4`, ...), with fields overridden by `kw`."
     if name not in DIT_MODELS: raise ConcordError(f"unknown DiT model {name!r}: use one of {', '.join(DIT_MODELS)}")
     return DiTConfig(**{**DIT_MODELS[name], **kw})
 
+# %% ../nbs/03b_dit_original.ipynb #74d59cb4
 def tiny_dit_config(**kw) -> DiTConfig:
     "A tiny original-format DiT for tests: 8x8x4 latents, width 32, 2 heads, 2 blocks, 10 classes."
     return DiTConfig(**{**dict(input_size=8, hidden_size=32, depth=2, num_heads=2, num_classes=10), **kw})
@@ -71,23 +73,27 @@ def timestep_features(t:torch.Tensor, dim:int=256, max_period:float=10000.) -> t
     a = t.float()[:, None] * w[None]
     return torch.cat([a.cos(), a.sin()], 1)
 
-# %% ../nbs/03b_dit_original.ipynb #af9c52af
+# %% ../nbs/03b_dit_original.ipynb #c7fe83e7
 def _modulate(x, shift, scale): return x * (1 + scale[:, None]) + shift[:, None]
 
+# %% ../nbs/03b_dit_original.ipynb #479ca1b9
 class _TimestepEmbedder(nn.Module):
     def __init__(self, dim:int, freq_dim:int=256):
         super().__init__(); self.freq_dim = freq_dim
         self.mlp = nn.Sequential(nn.Linear(freq_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
     def forward(self, t): return self.mlp(timestep_features(t, self.freq_dim).to(self.mlp[0].weight.dtype))
 
+# %% ../nbs/03b_dit_original.ipynb #75c1af10
 class _LabelEmbedder(nn.Module):
     def __init__(self, rows:int, dim:int): super().__init__(); self.embedding_table = nn.Embedding(rows, dim)
     def forward(self, y): return self.embedding_table(y)
 
+# %% ../nbs/03b_dit_original.ipynb #0b1fc101
 class _PatchEmbed(nn.Module):
     def __init__(self, p:int, c:int, dim:int): super().__init__(); self.proj = nn.Conv2d(c, dim, p, stride=p)
     def forward(self, x): return self.proj(x).flatten(2).transpose(1, 2)
 
+# %% ../nbs/03b_dit_original.ipynb #77a50db0
 class _Attention(nn.Module):
     "timm-style self-attention with a fused qkv projection; optional DiffFit scales on the qkv and proj outputs."
     def __init__(self, dim:int, heads:int, gamma:bool):
@@ -103,11 +109,13 @@ class _Attention(nn.Module):
         a = self.proj(a)
         return a * self.gamma2 if hasattr(self, 'gamma2') else a
 
+# %% ../nbs/03b_dit_original.ipynb #742195b0
 class _Mlp(nn.Module):
     def __init__(self, dim:int, hidden:int):
         super().__init__(); self.fc1, self.act, self.fc2 = nn.Linear(dim, hidden), nn.GELU(approximate='tanh'), nn.Linear(hidden, dim)
     def forward(self, x): return self.fc2(self.act(self.fc1(x)))
 
+# %% ../nbs/03b_dit_original.ipynb #a0eb5f96
 class _Block(nn.Module):
     def __init__(self, dim:int, heads:int, mlp_ratio:float, gamma:bool):
         super().__init__()
@@ -124,6 +132,7 @@ class _Block(nn.Module):
         m = g2[:, None] * self.mlp(_modulate(self.norm2(x), sh2, sc2))
         return x + (self.gamma2 * m if hasattr(self, 'gamma2') else m)
 
+# %% ../nbs/03b_dit_original.ipynb #6b697802
 class _FinalLayer(nn.Module):
     def __init__(self, dim:int, p:int, c_out:int):
         super().__init__()
@@ -134,6 +143,7 @@ class _FinalLayer(nn.Module):
         shift, scale = self.adaLN_modulation(c).chunk(2, dim=1)
         return self.linear(_modulate(self.norm_final(x), shift, scale))
 
+# %% ../nbs/03b_dit_original.ipynb #4a3b4f69
 class OriginalDiT(nn.Module):
     "DiT with the original code's module and parameter layout (and Minimax's DiffFit scale factors), for inference."
     def __init__(self, cfg:DiTConfig):
@@ -158,6 +168,7 @@ class OriginalDiT(nn.Module):
         g = int(round(math.sqrt(T)))
         return torch.einsum('nhwpqc->nchpwq', h.reshape(n, g, g, p, p, co)).reshape(n, co, g * p, g * p)
 
+# %% ../nbs/03b_dit_original.ipynb #9977d786
 @torch.no_grad()
 def randomize_(model:nn.Module, seed:int=0, std:float=0.05) -> nn.Module:
     "Fill every trainable parameter with noise (gamma around 1), so that zero-initialised adaLN layers do not hide mistakes in a test."
@@ -225,7 +236,7 @@ def infer_dit_config(sd:dict, num_heads:int|None=None, num_classes:int|None=None
                      mlp_ratio=sd['blocks.0.mlp.fc1.weight'].shape[0] / D, class_dropout_prob=0.1 if rows == nc + 1 else 0.0,
                      num_classes=nc, learn_sigma=c_out == 2 * C, gamma_blocks=len(gb))
 
-# %% ../nbs/03b_dit_original.ipynb #de61f5d8
+# %% ../nbs/03b_dit_original.ipynb #1b0fe4fa
 TIMESTEP_SHIFT_KEY = '_timestep_freq_shift'
 
 def apply_timestep_convention(transformer:DiTTransformer2DModel, shift:float|None=None) -> DiTTransformer2DModel:
@@ -236,6 +247,7 @@ def apply_timestep_convention(transformer:DiTTransformer2DModel, shift:float|Non
     transformer.register_to_config(**{TIMESTEP_SHIFT_KEY: shift})
     return transformer
 
+# %% ../nbs/03b_dit_original.ipynb #b63cc3af
 def diffusers_dit_config(cfg:DiTConfig) -> dict:
     "The `DiTTransformer2DModel` config computing the same function as an original DiT of `cfg`."
     if cfg.mlp_ratio != 4: raise ConcordError(f"diffusers' DiT has MLP ratio 4, this checkpoint {cfg.mlp_ratio}: cannot convert")
@@ -244,6 +256,7 @@ def diffusers_dit_config(cfg:DiTConfig) -> dict:
                 num_embeds_ada_norm=cfg.num_classes, norm_eps=1e-6, activation_fn='gelu-approximate', attention_bias=True,
                 norm_type='ada_norm_zero', norm_elementwise_affine=False)
 
+# %% ../nbs/03b_dit_original.ipynb #b8447c8d
 def to_diffusers_state_dict(sd:dict, cfg:DiTConfig, dtype=None) -> dict:
     "Map an original-format state dict to diffusers' `DiTTransformer2DModel` keys, folding DiffFit's factors (works on meta tensors)."
     sd, out, D = dict(sd), {}, cfg.hidden_size
@@ -286,7 +299,7 @@ def to_diffusers_state_dict(sd:dict, cfg:DiTConfig, dtype=None) -> dict:
     if sd: raise ConcordError(f"the checkpoint has {len(sd)} parameters the converter does not know, e.g. {next(iter(sd))}")
     return out
 
-# %% ../nbs/03b_dit_original.ipynb #3aa50dc7
+# %% ../nbs/03b_dit_original.ipynb #433cdc86
 def convert_dit_checkpoint(ckpt,                          # `.pt` path, loaded checkpoint dict or state dict
                            weights:str='ema',             # 'ema' (when present) or 'model'
                            num_heads:int|None=None,       # default: from args.model or the standard DiT of that width
@@ -305,6 +318,7 @@ def convert_dit_checkpoint(ckpt,                          # `.pt` path, loaded c
     if dtype != torch.float32: tr.to(dtype)
     return tr.to(device).eval()
 
+# %% ../nbs/03b_dit_original.ipynb #c46a502a
 def load_dit_pt(path,                        # an original-format `.pt` checkpoint
                 vae=None,                    # an `AutoencoderKL`, or a folder/hub id to load one from
                 scheduler=None,              # default: DDIM on DiT's training schedule

@@ -29,7 +29,7 @@ def clip_feature_fn(clip) -> Callable[[torch.Tensor], torch.Tensor]:
     "A differentiable map images -> L2-normalised CLIP image embeddings (a `ClipEncoder`)."
     return lambda images: clip.encode_images(images).float()
 
-# %% ../nbs/05c_dsco.ipynb #059032c0
+# %% ../nbs/05c_dsco.ipynb #bf21ac55
 @dataclass
 class ClassTargets:
     "Target features and Gaussian bandwidth of each class label, the distribution NOpt and doping match."
@@ -51,6 +51,7 @@ class ClassTargets:
         if int(c) not in self.feats: raise ConcordError(f"no target for class {int(c)}: the targets cover {sorted(self.feats)}")
         return self.feats[int(c)], self.bandwidth[int(c)]
 
+# %% ../nbs/05c_dsco.ipynb #c81967b1
 def real_targets(feature_model,                 # a classifier with `.embed(x)` (the teacher)
                  images:torch.Tensor, labels:torch.Tensor, # the real training images in [-1, 1] and their labels
                  per_class:int=1000,            # target size per class (a seeded subsample; None: all)
@@ -115,12 +116,13 @@ class NOpt(StepHook):
             return x
         return step
 
-# %% ../nbs/05c_dsco.ipynb #860b50a9
+# %% ../nbs/05c_dsco.ipynb #10cebd6e
 def dope_slots(ipc:int, ratio:float) -> list[bool]:
     "Which of the IPC slots are real (True) for a real fraction `ratio`; every prefix keeps the ratio."
     if not 0 <= ratio <= 1: raise ConcordError(f"doping ratio must be in [0, 1], got {ratio}")
     return [math.floor((i + 1) * ratio + 1e-9) > math.floor(i * ratio + 1e-9) for i in range(ipc)]
 
+# %% ../nbs/05c_dsco.ipynb #f9fac4c6
 def herding_fill(slots:list[bool],          # real (True) or synthetic (False) per position
                  synthetic:torch.Tensor,    # (n_syn, D) features of the synthetic images, in their order (n_syn >= synthetic slots)
                  candidates:torch.Tensor,   # (N, D) features of the real images to choose from

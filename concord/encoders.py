@@ -86,13 +86,14 @@ class ClipEncoder(nn.Module):
 
     def clear_cache(self): self._text_cache.clear()
 
-# %% ../nbs/03_encoders.ipynb #6bdcc183
+# %% ../nbs/03_encoders.ipynb #134cd59d
 def _wrap(model, tokenizer, name):
     pp = open_clip.get_model_preprocess_cfg(model)
     size = pp.get('size', 224); size = size[0] if isinstance(size, (tuple, list)) else size
     return ClipEncoder(model, tokenizer, size, pp.get('mean', open_clip.OPENAI_DATASET_MEAN),
                        pp.get('std', open_clip.OPENAI_DATASET_STD), name=name)
 
+# %% ../nbs/03_encoders.ipynb #9aeec957
 def load_clip(model_name:str='ViT-L-14',              # open_clip model name, or 'local-dir:/path'
               pretrained:str|None='laion2b_s32b_b82k', # open_clip pretrained tag or checkpoint file (ignored for local-dir:)
               device='cpu', precision:str='fp32') -> ClipEncoder:
@@ -108,6 +109,7 @@ def load_clip(model_name:str='ViT-L-14',              # open_clip model name, or
     name = model_name if model_name.startswith('local-dir:') or not pretrained else f"{model_name}/{pretrained}"
     return _wrap(model, open_clip.get_tokenizer(model_name), name).to(device)
 
+# %% ../nbs/03_encoders.ipynb #e8bafdde
 def save_clip_dir(model:nn.Module, model_cfg:dict, path, preprocess_cfg:dict|None=None):
     "Save an open_clip model as a `local-dir:` folder (config JSON + safetensors weights)."
     from safetensors.torch import save_file

@@ -38,12 +38,13 @@ class ConvNet(nn.Module):
     def embed(self, x): return self.features(x).flatten(1)
     def forward(self, x): return self.classifier(self.embed(x))
 
-# %% ../nbs/06a_evaluator.ipynb #00206c7f
+# %% ../nbs/06a_evaluator.ipynb #4b367292
 def _norm(kind:str, c:int) -> nn.Module:
     if kind == 'instance': return nn.GroupNorm(c, c, affine=True)
     if kind == 'batch': return nn.BatchNorm2d(c)
     raise ConcordError(f"unknown norm {kind!r}: use instance or batch")
 
+# %% ../nbs/06a_evaluator.ipynb #79564a35
 class BasicBlock(nn.Module):
     "ResNet basic block; downsampling by stride-2 convolution or (AP) by 2x2 average pooling."
     def __init__(self, cin:int, cout:int, stride:int=1, norm:str='instance', avg_pool:bool=False):
@@ -58,6 +59,7 @@ class BasicBlock(nn.Module):
         x = self.pool(x)
         return F.relu(self.n2(self.conv2(F.relu(self.n1(self.conv1(x))))) + self.short(x))
 
+# %% ../nbs/06a_evaluator.ipynb #ac978b94
 class ResNet(nn.Module):
     "ResNet-18 / ResNet-10 (one block per stage), instance norm by default, optional average-pool downsampling (AP)."
     def __init__(self, num_classes:int=10, channels:int=1, depth:int=18, norm:str='instance', avg_pool:bool=False,
@@ -85,7 +87,7 @@ class ResNet(nn.Module):
     def embed(self, x): return F.adaptive_avg_pool2d(self.layers(self.stem(x)), 1).flatten(1)
     def forward(self, x): return self.fc(self.embed(x))
 
-# %% ../nbs/06a_evaluator.ipynb #8f61dd8a
+# %% ../nbs/06a_evaluator.ipynb #01a641ce
 def random_resized_crop_flip(x:torch.Tensor, generator:torch.Generator, scale=(0.5, 1.0), ratio=(3/4, 4/3), flip:bool=True):
     "Per-image random resized crop (and horizontal flip) of a batch, same output size."
     B = x.shape[0]
@@ -101,6 +103,7 @@ def random_resized_crop_flip(x:torch.Tensor, generator:torch.Generator, scale=(0
     grid = F.affine_grid(theta.to(x), list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='reflection', align_corners=False)
 
+# %% ../nbs/06a_evaluator.ipynb #3dcea528
 def cutmix(x:torch.Tensor, generator:torch.Generator, beta:float=1.0):
     "CutMix: returns (mixed images, permutation, lam) where the label is lam*y + (1-lam)*y[perm]."
     B, _, H, W = x.shape
@@ -113,16 +116,18 @@ def cutmix(x:torch.Tensor, generator:torch.Generator, beta:float=1.0):
     lam = 1 - (y1 - y0) * (x1 - x0) / (H * W)
     return x, perm, lam
 
-# %% ../nbs/06a_evaluator.ipynb #12b2cdb9
+# %% ../nbs/06a_evaluator.ipynb #07ed9ac2
 def hard_label_epochs(ipc:int) -> int:
     "Epochs of the Minimax/IDC protocol for an IPC."
     return 3000 if ipc <= 1 else 2000 if ipc <= 10 else 1500 if ipc <= 50 else 1000 if ipc <= 200 else 500
 
+# %% ../nbs/06a_evaluator.ipynb #9336fa99
 def soft_label_batch(ipc:int, num_classes:int) -> int:
     "Batch size of the RDED protocol for an IPC (x2 above 100 classes)."
     b = 10 if ipc <= 1 else 50 if ipc <= 10 else 100
     return b * (2 if num_classes > 100 else 1)
 
+# %% ../nbs/06a_evaluator.ipynb #5c6f3331
 @dataclass
 class EvalSettings:
     "Settings of one evaluation protocol (see `for_ipc`)."
@@ -148,7 +153,7 @@ class EvalSettings:
         else: raise ConcordError(f"unknown protocol {protocol!r}: use 'soft' or 'hard'")
         return replace(s, epochs=max(1, round(s.epochs * epochs_scale)), **kw)
 
-# %% ../nbs/06a_evaluator.ipynb #9debfd06
+# %% ../nbs/06a_evaluator.ipynb #8387d2b5
 def build_model(s:EvalSettings, num_classes:int, channels:int, im_size:int) -> nn.Module:
     "The student network named by `s.model`."
     if s.model == 'convnet': return ConvNet(num_classes, channels, s.width, s.depth, 'instance', im_size)
@@ -156,6 +161,7 @@ def build_model(s:EvalSettings, num_classes:int, channels:int, im_size:int) -> n
     if s.model == 'resnetap10': return ResNet(num_classes, channels, 10, 'instance', True, im_size=im_size, stem=s.stem)
     raise ConcordError(f"unknown model {s.model!r}: use convnet, resnet18 or resnetap10")
 
+# %% ../nbs/06a_evaluator.ipynb #774e83c2
 @torch.no_grad()
 def accuracy(model:nn.Module, images:torch.Tensor, labels:torch.Tensor, batch_size:int=500) -> float:
     "Top-1 accuracy of `model` on images in [-1, 1]."
@@ -164,6 +170,7 @@ def accuracy(model:nn.Module, images:torch.Tensor, labels:torch.Tensor, batch_si
         correct += (model(images[i:i + batch_size].to(dev)).argmax(1).cpu() == labels[i:i + batch_size]).sum().item()
     return correct / len(images)
 
+# %% ../nbs/06a_evaluator.ipynb #88f3dc92
 def train_student(images:torch.Tensor,      # distilled images (N, C, H, W) in [-1, 1]
                   labels:torch.Tensor,      # their class ids (N,)
                   num_classes:int,

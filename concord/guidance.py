@@ -61,7 +61,7 @@ class WeightedObjective(Objective):
     def __add__(self, other):
         return WeightedObjective(self.terms + (other.terms if isinstance(other, WeightedObjective) else [(1.0, other)]))
 
-# %% ../nbs/04_guidance.ipynb #6f266f8c
+# %% ../nbs/04_guidance.ipynb #bd0c693b
 @dataclass
 class ConceptObjective(Objective):
     "CONCORD's concept-informing objective: cosine (CONCORD Eq. 11) or contrastive (CONCORD Eq. 12) between an image and its class's concepts."
@@ -102,6 +102,7 @@ class ConceptObjective(Objective):
         neg = torch.stack([self.clip.encode_texts(self.negative_texts(int(c), int(i), seed)) for c, i in zip(classes, indices)])
         return lambda images: contrastive_objective(self.clip.encode_images(images), pos, neg, self.tau)
 
+# %% ../nbs/04_guidance.ipynb #f6455912
 @dataclass
 class ClassifierObjective(Objective):
     "Classifier guidance on the decoded image: log p(y | x0_hat) of a classifier taking images in [-1, 1]."
@@ -174,10 +175,11 @@ class Guidance(StepHook):
         score_fn = self.objective.bind(classes, indices, seed)
         return lambda x_t, t, abar_t, eps_fn, decode: guided_eps(x_t, abar_t, eps_fn, decode, score_fn, self)
 
-# %% ../nbs/04_guidance.ipynb #089f9edd
+# %% ../nbs/04_guidance.ipynb #2fe778bf
 def _rms_normalise(g):
     return g / g.flatten(1).pow(2).mean(1).sqrt().clamp_min(1e-12).view(-1, *[1] * (g.ndim - 1))
 
+# %% ../nbs/04_guidance.ipynb #1e966965
 def guided_eps(x_t:torch.Tensor,      # current latents (B, C, H, W)
                abar_t,                # alpha-bar at this timestep
                eps_fn:Callable,       # latents -> noise estimate (B, C, H, W)

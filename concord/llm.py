@@ -20,10 +20,11 @@ __all__ = ['OPENAI_BASE_URL', 'DEFAULT_MODEL', 'LLM_ENV', 'CACHE_FORMAT', 'LLMEr
            'default_cache_dir', 'ReplyCache', 'reply_content', 'ChatClient', 'cached_concepts', 'class_concepts',
            'retrieve_concepts', 'read_class_list', 'concepts_cmd']
 
-# %% ../nbs/02a_llm.ipynb #749e027c
+# %% ../nbs/02a_llm.ipynb #238cf101
 class LLMError(ConcordError):
     "A concept request that failed: the endpoint kept failing, refused the request, or the replies could not be parsed."
 
+# %% ../nbs/02a_llm.ipynb #ff6e2873
 OPENAI_BASE_URL = 'https://api.openai.com/v1'
 DEFAULT_MODEL = 'gpt-4o'
 LLM_ENV = dict(base_url=('CONCORD_LLM_BASE_URL', 'OPENAI_BASE_URL'), model=('CONCORD_LLM_MODEL',),
@@ -32,6 +33,7 @@ LLM_ENV = dict(base_url=('CONCORD_LLM_BASE_URL', 'OPENAI_BASE_URL'), model=('CON
 def _from_env(what:str, env) -> str|None:
     return next((env[k] for k in LLM_ENV[what] if env.get(k)), None)
 
+# %% ../nbs/02a_llm.ipynb #ad563b7e
 @dataclass
 class LLMSettings:
     "How to reach the chat endpoint and how hard to try; holds no secret."
@@ -105,7 +107,7 @@ def scrub(text, secret:str|None) -> str:
     if secret and secret != 'EMPTY': text = text.replace(secret, '***')   # 'EMPTY': the placeholder for keyless servers
     return text
 
-# %% ../nbs/02a_llm.ipynb #3cf08752
+# %% ../nbs/02a_llm.ipynb #1b360e7a
 def backoff_delay(attempt:int,      # failures so far minus one (0 for the first retry)
                   base:float=1.0,   # first delay in seconds
                   cap:float=60.0,   # longest delay
@@ -115,6 +117,7 @@ def backoff_delay(attempt:int,      # failures so far minus one (0 for the first
     d = min(cap, base * 2.0 ** min(attempt, 60))
     return d * (0.5 + 0.5 * (rng or random).random())
 
+# %% ../nbs/02a_llm.ipynb #44f88453
 def retry_after_seconds(headers, # response headers (any mapping with `.get`), or None
                         now:datetime.datetime|None=None, # the current time, for HTTP-date values
                        ) -> float|None:
@@ -151,7 +154,7 @@ class RateLimiter:
         self.next = now + self.interval
         return waited
 
-# %% ../nbs/02a_llm.ipynb #6e3a72bb
+# %% ../nbs/02a_llm.ipynb #2abd5c7d
 CACHE_FORMAT = 'concord.llm_reply'
 
 def default_cache_dir(env=None) -> Path:
@@ -159,8 +162,10 @@ def default_cache_dir(env=None) -> Path:
     env = os.environ if env is None else env
     return Path(_from_env('cache', env) or Path.home()/'.cache'/'concord'/'llm')
 
+# %% ../nbs/02a_llm.ipynb #b24a16fa
 def _sha256(s:str) -> str: return hashlib.sha256(s.encode('utf-8')).hexdigest()
 
+# %% ../nbs/02a_llm.ipynb #38b8ff2f
 class ReplyCache:
     "LLM replies on disk, one JSON file per `(model, prompt)`."
     def __init__(self, folder): self.folder = Path(folder)
@@ -188,18 +193,20 @@ class ReplyCache:
                  date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), **meta)
         return atomic_write_json(self.path(model, prompt), d)
 
-# %% ../nbs/02a_llm.ipynb #c81f0a93
+# %% ../nbs/02a_llm.ipynb #f64ebaad
 def _kind(x) -> str:
     "The type of the JSON value `x` in Python's words, with its article: 'a str', 'an int', 'null'."
     if x is None: return 'null'
     k = type(x).__name__
     return f"{'an' if k[0] in 'aeiou' else 'a'} {k}"
 
+# %% ../nbs/02a_llm.ipynb #ebcf472a
 def _keys(d:dict) -> str:
     "The first keys of `d` for a message, e.g. `keys: 'id', 'object'`."
     ks = [repr(k)[:40] for k in d]
     return ("keys: " + ", ".join(ks[:6]) + (", ..." if len(ks) > 6 else "")) if ks else "no keys"
 
+# %% ../nbs/02a_llm.ipynb #9992a3de
 def _schema_break(d) -> str|None:
     "What in the decoded body `d` breaks the chat-completions schema, or None."
     if not isinstance(d, dict): return f"the body is {_kind(d)}, not a dict"
@@ -218,6 +225,7 @@ def _schema_break(d) -> str|None:
     if c is not None and not isinstance(c, str): return f"'choices[0].message.content' is {_kind(c)}, not a str"
     return None
 
+# %% ../nbs/02a_llm.ipynb #f39fff8d
 def reply_content(body:str,             # the HTTP body of a 2xx chat-completions reply
                   content_type:str='',  # its Content-Type, named when the body is not JSON
                   secret:str|None=None, # replaced by `***` in the body before anything is read from it
@@ -233,7 +241,7 @@ def reply_content(body:str,             # the HTTP body of a 2xx chat-completion
     if problem: raise LLMError(f"not chat-completions JSON: {problem}")
     return d['choices'][0]['message'].get('content') or ''
 
-# %% ../nbs/02a_llm.ipynb #106c9bfd
+# %% ../nbs/02a_llm.ipynb #b38c41b8
 _RETRY_STATUS = (408, 409, 429)
 
 def _status_message(e) -> str:
@@ -245,6 +253,7 @@ def _status_message(e) -> str:
         if msg: return str(msg)
     return getattr(e, 'message', '') or ''
 
+# %% ../nbs/02a_llm.ipynb #86d688de
 class ChatClient:
     "An OpenAI-compatible chat-completions client with bounded retries, backoff, a rate limit and a scrubbed key."
     def __init__(self, settings:LLMSettings|None=None, # endpoint and retry settings (default: from the environment)
@@ -314,7 +323,7 @@ class ChatClient:
                 raise LLMError(self.scrub(f"{what}: the reply of {url_endpoint(s.base_url)} is {e}; check that --base_url "
                                           "(CONCORD_LLM_BASE_URL) is an OpenAI-compatible endpoint, up to and including /v1")) from None
 
-# %% ../nbs/02a_llm.ipynb #32589938
+# %% ../nbs/02a_llm.ipynb #1462c350
 def cached_concepts(cache:ReplyCache|None, model:str, class_name:str, dataset:str, n:int) -> list[str]|None:
     "The phrases of a cached reply for this class and prompt, or None if there is none (or it no longer parses)."
     hit = None if cache is None else cache.get(model, concept_prompt(class_name, dataset=dataset, n=n))
@@ -322,11 +331,13 @@ def cached_concepts(cache:ReplyCache|None, model:str, class_name:str, dataset:st
     try: return parse_concepts(hit['reply'], class_name, n_expected=n)
     except ConceptParseError: return None   # written by another parser version: ask again
 
+# %% ../nbs/02a_llm.ipynb #07549e8d
 def _fix_message(problem:str, class_name:str, n:int) -> str:
     phrases = ", ".join(f'"phrase{i}"' for i in range(1, n + 1))
     return (f"Your answer could not be read: {problem}. Reply again with exactly {n} distinct phrases, in the form "
             f'<answer>("{class_name}", [{phrases}])</answer>.')
 
+# %% ../nbs/02a_llm.ipynb #a07f0880
 def class_concepts(client:ChatClient,  # the chat client
                    class_name:str,     # the class as the LLM should read it
                    dataset:str='ImageNet', # dataset named in the prompt
@@ -355,7 +366,7 @@ def class_concepts(client:ChatClient,  # the chat client
                       temperature=client.settings.temperature, replies=attempt + 1)
         return phrases, False
 
-# %% ../nbs/02a_llm.ipynb #c3ec7c37
+# %% ../nbs/02a_llm.ipynb #010db9fe
 def _reusable(out, dataset:str, model:str, n:int) -> dict:
     "Phrases per class from an existing bank at `out` made the same way, else {}."
     if out is None or not Path(out).exists(): return {}
@@ -366,6 +377,7 @@ def _reusable(out, dataset:str, model:str, n:int) -> dict:
             p.get('prompt_dataset') == dataset and p.get('n_phrases') == n)
     return {c: [x.text for x in cs] for c, cs in old.concepts.items() if cs} if same else {}
 
+# %% ../nbs/02a_llm.ipynb #c1aeaef5
 def retrieve_concepts(classes,                # class names in label order, as the LLM should read them
                       dataset:str='ImageNet', # dataset named in the prompt and the bank
                       out=None,               # write the bank here (JSON); an existing bank made the same way is reused
@@ -408,9 +420,10 @@ def retrieve_concepts(classes,                # class names in label order, as t
     if out is not None: bank.save(out)
     return bank
 
-# %% ../nbs/02a_llm.ipynb #184ffd26
+# %% ../nbs/02a_llm.ipynb #457f8428
 def _slug(s:str) -> str: return re.sub(r'[^a-z0-9]+', '-', s.lower()).strip('-') or 'concepts'
 
+# %% ../nbs/02a_llm.ipynb #75113434
 def read_class_list(spec:str|None) -> list[str]:
     "Class names from `a,b,c` or `@FILE` (one per line, blank lines and `#` comments skipped); Fashion-MNIST's if None."
     if not spec: return list(FMNIST_CLASSES)
@@ -422,6 +435,7 @@ def read_class_list(spec:str|None) -> list[str]:
     if not names: raise LLMError(f"no class names in {spec!r}")
     return names
 
+# %% ../nbs/02a_llm.ipynb #4ec69488
 @call_parse
 def concepts_cmd(out:str=None,                # concept bank JSON to write (default: banks/DATASET.json)
                  classes:str=None,            # comma-separated class names, or @FILE with one per line (default: the Fashion-MNIST classes)

@@ -33,7 +33,7 @@ def features(model:nn.Module,           # a classifier with an `.embed(x)` metho
     finally: model.train(was)
     return F.normalize(out, dim=1) if normalize else out
 
-# %% ../nbs/04a_metrics.ipynb #40f64844
+# %% ../nbs/04a_metrics.ipynb #b037e3ef
 def real_subsample(labels:torch.Tensor,            # (N,) integer class labels of the real set
                    max_per_class:int|None=None,    # keep at most this many per class; None keeps all
                    seed:int=0,                     # seed of the per-class draws
@@ -51,6 +51,7 @@ def real_subsample(labels:torch.Tensor,            # (N,) integer class labels o
         keep.append(idx)
     return torch.cat(keep).sort().values
 
+# %% ../nbs/04a_metrics.ipynb #72518d04
 def class_features(model:nn.Module,              # a classifier with `.embed(x)`
                    images:torch.Tensor,          # (N, C, H, W) in [-1, 1]
                    labels:torch.Tensor,          # (N,) integer class labels
@@ -63,11 +64,12 @@ def class_features(model:nn.Module,              # a classifier with `.embed(x)`
     idx = real_subsample(labels, max_per_class, seed).to(torch.as_tensor(labels).device)
     return features(model, images[idx.to(images.device)], batch_size, normalize), torch.as_tensor(labels)[idx].cpu()
 
-# %% ../nbs/04a_metrics.ipynb #17da87b0
+# %% ../nbs/04a_metrics.ipynb #e01709be
 def _sq_dists(a:torch.Tensor, b:torch.Tensor) -> torch.Tensor:
     "Squared Euclidean distances (len(a), len(b)), differentiable everywhere."
     return (a.pow(2).sum(1)[:, None] + b.pow(2).sum(1)[None, :] - 2 * a @ b.T).clamp_min(0)
 
+# %% ../nbs/04a_metrics.ipynb #48c0a987
 def gaussian_kernel(x:torch.Tensor,  # (m, D)
                     y:torch.Tensor,  # (n, D)
                     bandwidth,       # sigma of eq. (1): a positive float or 0-d tensor
@@ -75,6 +77,7 @@ def gaussian_kernel(x:torch.Tensor,  # (m, D)
     "Gaussian kernel matrix (m, n): exp(-|x_i - y_j|^2 / (2 sigma^2)), eq. (1)."
     return torch.exp(-_sq_dists(x, y) / (2 * bandwidth ** 2))
 
+# %% ../nbs/04a_metrics.ipynb #2dcd9fab
 def median_bandwidth(x:torch.Tensor,               # (m, D)
                      y:torch.Tensor|None=None,     # (n, D), pooled with x when given
                     ) -> torch.Tensor:
@@ -86,6 +89,7 @@ def median_bandwidth(x:torch.Tensor,               # (m, D)
     if med <= 0: raise ConcordError("all pairwise distances are zero, so the median heuristic gives no bandwidth; pass one")
     return (med / 2).sqrt()
 
+# %% ../nbs/04a_metrics.ipynb #162f5043
 def mmd2(x:torch.Tensor,          # (m, D) one sample, e.g. distilled features (may require grad)
          y:torch.Tensor,          # (n, D) the other, e.g. real features
          bandwidth=None,          # Gaussian sigma; None: `median_bandwidth(x, y)`
@@ -102,11 +106,12 @@ def mmd2(x:torch.Tensor,          # (m, D) one sample, e.g. distilled features (
     off = lambda k, s: (k.sum() - k.diagonal().sum()) / (s * (s - 1))
     return off(kxx, m) + off(kyy, n) - 2 * kxy.mean()                                             # eq. (2)
 
-# %% ../nbs/04a_metrics.ipynb #feec518c
+# %% ../nbs/04a_metrics.ipynb #146721ca
 def _check_feats(feats:torch.Tensor, labels:torch.Tensor, what:str):
     if feats.ndim != 2: raise ConcordError(f"{what} features must be (N, D), got shape {tuple(feats.shape)}")
     if len(feats) != len(labels): raise ConcordError(f"{len(feats)} {what} features but {len(labels)} labels")
 
+# %% ../nbs/04a_metrics.ipynb #9cf2c30c
 def _class_pairs(fake_feats, fake_labels, real_feats, real_labels, max_real, seed):
     "Yield (class, fake features, real features) for every class of the distilled set, real side subsampled."
     _check_feats(fake_feats, fake_labels, 'distilled'); _check_feats(real_feats, real_labels, 'real')
@@ -122,6 +127,7 @@ def _class_pairs(fake_feats, fake_labels, real_feats, real_labels, max_real, see
         if len(r) == 0: raise ConcordError(f"class {c} of the distilled set has no real samples to compare with")
         yield c, fake_feats[(fake_labels == c).to(fake_feats.device)], r
 
+# %% ../nbs/04a_metrics.ipynb #1df88b12
 def class_mmd(fake_feats:torch.Tensor,   # (M, D) features of the distilled set
               fake_labels:torch.Tensor,  # (M,) its class labels
               real_feats:torch.Tensor,   # (N, D) features of the real set
@@ -138,10 +144,11 @@ def class_mmd(fake_feats:torch.Tensor,   # (M, D) features of the distilled set
         per[c] = mmd2(fx, ry, bw, unbiased=unbiased and len(fx) > 1 and len(ry) > 1).item()
     return float(np.mean(list(per.values()))), per
 
-# %% ../nbs/04a_metrics.ipynb #f76b23b8
+# %% ../nbs/04a_metrics.ipynb #a8af1fbc
 def _dists(a:torch.Tensor, b:torch.Tensor) -> torch.Tensor:
     return torch.cdist(a, b, compute_mode='donot_use_mm_for_euclid_dist')   # exact, no |a|^2+|b|^2-2ab cancellation
 
+# %% ../nbs/04a_metrics.ipynb #cbf2e0d8
 def knn_radii(x:torch.Tensor,  # (N, D) samples
               k:int=5,         # which neighbour
              ) -> torch.Tensor:
@@ -151,6 +158,7 @@ def knn_radii(x:torch.Tensor,  # (N, D) samples
     d.fill_diagonal_(float('inf'))
     return d.kthvalue(k, dim=1).values
 
+# %% ../nbs/04a_metrics.ipynb #5c65dd05
 def prdc(real:torch.Tensor,    # (N, D) real features
          fake:torch.Tensor,    # (M, D) distilled / generated features
          k:int=5,              # neighbours that set the ball radii
@@ -209,7 +217,7 @@ def dd_ranking(acc_syn_hard,    # Acc_syn-hard: the distilled set, hard labels (
     lrs = 100 * (np.exp(alpha) - math.exp(-1)) / (math.e - math.exp(-1))
     return dict(hlr=float(hlr.mean()), ior=float(ior.mean()), lrs=float(lrs.mean()))
 
-# %% ../nbs/04a_metrics.ipynb #f63c831f
+# %% ../nbs/04a_metrics.ipynb #a5ef720a
 def feature_metrics(fake_feats:torch.Tensor,   # (M, D) features of the distilled set
                     fake_labels:torch.Tensor,  # (M,) its class labels
                     real_feats:torch.Tensor,   # (N, D) features of the real set
@@ -223,6 +231,7 @@ def feature_metrics(fake_feats:torch.Tensor,   # (M, D) features of the distille
     pr, _ = class_prdc(fake_feats, fake_labels, real_feats, real_labels, k=k, max_real=max_real, seed=seed)
     return dict(mmd=mmd, **pr)
 
+# %% ../nbs/04a_metrics.ipynb #a13d0540
 def set_metrics(images:torch.Tensor,       # (M, C, H, W) distilled images in [-1, 1]
                 labels:torch.Tensor,       # (M,) their classes
                 real_images:torch.Tensor,  # (N, C, H, W) real training images in [-1, 1]

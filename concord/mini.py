@@ -200,7 +200,7 @@ def eps_diffusion_loss(transformer:DiTTransformer2DModel, scheduler, z0:torch.Te
     pred = transformer(zt, timestep=t, class_labels=labels).sample[:, :z0.shape[1]]
     return F.mse_loss(pred.float(), eps)
 
-# %% ../nbs/06_mini.ipynb #ea3fac11
+# %% ../nbs/06_mini.ipynb #d5169ef5
 @torch.no_grad()
 def encode_posteriors(vae:AutoencoderKL, images:torch.Tensor, batch_size:int=500) -> tuple[torch.Tensor, torch.Tensor]:
     "Mean and std of the VAE posterior of `images` (unscaled), on the CPU."
@@ -210,6 +210,7 @@ def encode_posteriors(vae:AutoencoderKL, images:torch.Tensor, batch_size:int=500
         ms.append(post.mean.cpu()); ss.append(post.std.cpu())
     return torch.cat(ms), torch.cat(ss)
 
+# %% ../nbs/06_mini.ipynb #43d821cf
 def train_mini_dit(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
                    labels:torch.Tensor,   # int64 (N,)
                    vae:AutoencoderKL,     # a trained VAE (its `scaling_factor` is used)
@@ -238,13 +239,14 @@ def train_mini_dit(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
         if i % 50 == 0: pbar.set_postfix(loss=f"{loss.item():.4f}")
     return ema.eval()
 
-# %% ../nbs/06_mini.ipynb #3e88ffb1
+# %% ../nbs/06_mini.ipynb #d316a40c
 def mini_clip_config(embed_dim:int=128, patch_size:int=8, width:int=128, layers:int=4, head_width:int=32) -> dict:
     "open_clip model config of the mini-CLIP (the MiniLM path is filled in by `build_mini_clip`)."
     return dict(embed_dim=embed_dim,
                 vision_cfg=dict(image_size=32, patch_size=patch_size, width=width, layers=layers, head_width=head_width),
                 text_cfg=dict(hf_proj_type='linear', hf_pooler_type='mean_pooler', context_length=32))
 
+# %% ../nbs/06_mini.ipynb #092962de
 MINI_CLIP_MEAN, MINI_CLIP_STD = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)
 
 @contextlib.contextmanager
@@ -258,6 +260,7 @@ def _quiet_transformers():
         hf_logging.set_verbosity(verbosity)
         if bar: hf_logging.enable_progress_bar()
 
+# %% ../nbs/06_mini.ipynb #e3fbdc26
 def build_mini_clip(cfg:dict|None=None,  # `mini_clip_config()` by default
                     seed:int=0, device='cpu', name:str='mini-clip-fmnist') -> ClipEncoder:
     "A mini-CLIP with pretrained, frozen MiniLM text weights and a freshly initialised image tower, as a `ClipEncoder`."
@@ -382,14 +385,16 @@ def load_mini_clip(path, device='cpu') -> ClipEncoder:
     clip.model.eval().requires_grad_(False)
     return clip.to(device)
 
-# %% ../nbs/06_mini.ipynb #99260019
+# %% ../nbs/06_mini.ipynb #5116b5f2
 def _stage_done(folder:Path, settings:dict) -> bool:
     f = folder/'training.json'
     return f.is_file() and json.loads(f.read_text()).get('settings') == json.loads(json.dumps(settings))
 
+# %% ../nbs/06_mini.ipynb #bf3e7339
 def _record_stage(folder:Path, settings:dict, seconds:float, **extra):
     atomic_write_json(folder/'training.json', dict(run_record(**settings), wall_seconds=round(seconds, 1), **extra))
 
+# %% ../nbs/06_mini.ipynb #1b4ab4ce
 def make_mini_teacher(out, images, labels, force:bool=False, device='cpu', **settings) -> MiniTeacher:
     "Train (or load, if already trained with these settings) the teacher into `out/teacher`."
     folder = Path(out)/'teacher'
@@ -398,6 +403,7 @@ def make_mini_teacher(out, images, labels, force:bool=False, device='cpu', **set
     model.save_pretrained(folder); _record_stage(folder, settings, time.time() - t0, n_images=len(images))
     return model
 
+# %% ../nbs/06_mini.ipynb #1fb4629c
 def make_mini_vae(out, images, force:bool=False, device='cpu', **settings) -> AutoencoderKL:
     "Train (or load) the VAE into `out/vae`."
     folder = Path(out)/'vae'
@@ -407,6 +413,7 @@ def make_mini_vae(out, images, force:bool=False, device='cpu', **settings) -> Au
                                                scaling_factor=vae.config.scaling_factor)
     return vae
 
+# %% ../nbs/06_mini.ipynb #bc7dfa01
 def make_mini_dit(out, images, labels, vae, force:bool=False, device='cpu', **settings) -> DiTTransformer2DModel:
     "Train (or load) the DiT into `out/dit`, with its noise schedule in `out/dit/scheduler`."
     folder = Path(out)/'dit'
@@ -416,6 +423,7 @@ def make_mini_dit(out, images, labels, vae, force:bool=False, device='cpu', **se
     _record_stage(folder, settings, time.time() - t0, n_images=len(images))
     return dit
 
+# %% ../nbs/06_mini.ipynb #6439e59b
 def make_mini_minimax(out, images, labels, vae, dit, force:bool=False, device='cpu', **settings) -> DiTTransformer2DModel:
     """Minimax-fine-tune (DiffFit, `concord.minimax`) a copy of the trained mini DiT into `out/minimax`; the EMA weights,
     with DiffFit's scale factors folded in, are saved as a plain diffusers model (resumable through `out/.minimax-checkpoints`)."""
@@ -430,6 +438,7 @@ def make_mini_minimax(out, images, labels, vae, dit, force:bool=False, device='c
     shutil.rmtree(ck, ignore_errors=True)
     return model
 
+# %% ../nbs/06_mini.ipynb #e4db342f
 def make_mini_clip(out, images, labels, classes, concepts=None, force:bool=False, device='cpu', **settings) -> ClipEncoder:
     "Train (or load) the mini-CLIP into `out/clip`."
     folder = Path(out)/'clip'
@@ -440,17 +449,19 @@ def make_mini_clip(out, images, labels, classes, concepts=None, force:bool=False
     _record_stage(folder, key, time.time() - t0, n_images=len(images), n_captions=len(mini_captions(classes, concepts)[0]))
     return clip
 
-# %% ../nbs/06_mini.ipynb #4b3772d3
+# %% ../nbs/06_mini.ipynb #1fe37eb2
 def _check_mini(root:Path, parts):
     missing = [s for s in parts if not (root/s).is_dir()]
     if missing: raise ConcordError(f"mini-world checkpoints {missing} not found in {root}; "
                                    f"train them with `nbdev_test --path nbs/06_mini.ipynb --flags slow`")
 
+# %% ../nbs/06_mini.ipynb #76e46013
 def load_mini_teacher(device='cpu', root=None) -> MiniTeacher:
     "Only the shipped teacher classifier (frozen), for soft labels and evaluation."
     root = Path(root or MINI_DIR); _check_mini(root, ['teacher'])
     return MiniTeacher.from_pretrained(root/'teacher').to(device).eval().requires_grad_(False)
 
+# %% ../nbs/06_mini.ipynb #075825b2
 MINI_BACKBONES = ('dit', 'minimax')
 
 def load_mini_world(device='cpu',   # where to put the models

@@ -48,11 +48,12 @@ def q_sample(z0:torch.Tensor, t:torch.Tensor, noise:torch.Tensor, sched:SimpleNa
     "The forward process: z_t = sqrt(abar_t) z_0 + sqrt(1 - abar_t) eps."
     return _at(sched.abar.sqrt(), t, z0) * z0 + _at((1 - sched.abar).sqrt(), t, z0) * noise
 
-# %% ../nbs/05a_minimax.ipynb #efb723c0
+# %% ../nbs/05a_minimax.ipynb #2c19f1f6
 def _normal_kl(m1, lv1, m2, lv2):
     "KL(N(m1, e^lv1) || N(m2, e^lv2)), elementwise."
     return 0.5 * (-1.0 + lv2 - lv1 + torch.exp(lv1 - lv2) + (m1 - m2) ** 2 * torch.exp(-lv2))
 
+# %% ../nbs/05a_minimax.ipynb #e774394e
 def _discretized_nll(x, mean, logvar):
     "-log P(x) of a Gaussian discretised into bins of width 2/255 on [-1, 1] (ADM's decoder term), elementwise."
     inv_std = torch.exp(-0.5 * logvar); c = x - mean
@@ -62,6 +63,7 @@ def _discretized_nll(x, mean, logvar):
     log_delta = torch.log((cdf_plus - cdf_min).clamp(min=1e-12))
     return -torch.where(x < -0.999, log_cdf_plus, torch.where(x > 0.999, log_one_minus_cdf_min, log_delta))
 
+# %% ../nbs/05a_minimax.ipynb #6daedfc5
 def vb_term(eps:torch.Tensor,        # predicted noise (B, C, H, W); detached here: the VB term trains only the variance
             var_values:torch.Tensor, # the variance half of the output (B, C, H, W), v in [-1, 1]
             z0:torch.Tensor, z_t:torch.Tensor, t:torch.Tensor, sched:SimpleNamespace) -> torch.Tensor:
@@ -128,11 +130,12 @@ class MemoryBank:
         self.memories = {int(k): v.detach().clone() for k, v in sd.items()}
     def __repr__(self): return f"MemoryBank(size={self.size}, {{{', '.join(f'{c}: {self.count(c)}' for c in self.classes)}}})"
 
-# %% ../nbs/05a_minimax.ipynb #af153d73
+# %% ../nbs/05a_minimax.ipynb #a5d3aea7
 def cosine_matrix(a:torch.Tensor, b:torch.Tensor) -> torch.Tensor:
     "Cosine similarity between every row of `a` (n, ...) and every row of `b` (m, ...), flattened: shape (n, m)."
     return F.normalize(a.flatten(1), dim=1) @ F.normalize(b.flatten(1).to(a), dim=1).T
 
+# %% ../nbs/05a_minimax.ipynb #5582605e
 def _per_class(pred, labels, bank:MemoryBank, term:Callable) -> torch.Tensor:
     "Sum of `term(predictions of class c, memory of c)` over the batch's classes with a memory, divided by the number of classes."
     labels = torch.as_tensor(labels).flatten().cpu()
@@ -142,6 +145,7 @@ def _per_class(pred, labels, bank:MemoryBank, term:Callable) -> torch.Tensor:
         if bank.count(c): total = total + term(pred[(labels == c).to(pred.device)].flatten(1), bank.get(c).to(pred))
     return total / max(len(classes), 1)
 
+# %% ../nbs/05a_minimax.ipynb #12497921
 REP_MODES = ('minimax', 'centre')
 
 def representativeness_loss(pred:torch.Tensor,      # predicted clean latents (B, ...)
@@ -158,6 +162,7 @@ def representativeness_loss(pred:torch.Tensor,      # predicted clean latents (B
         return (1 - s.min(1).values).mean() if per_sample else 1 - s.min()
     return _per_class(pred, labels, real_bank, term)
 
+# %% ../nbs/05a_minimax.ipynb #048ce87a
 def diversity_loss(pred:torch.Tensor,     # predicted clean latents (B, ...)
                    labels,                # class per prediction (B,)
                    pred_bank:MemoryBank,  # memory of earlier predictions
@@ -169,7 +174,7 @@ def diversity_loss(pred:torch.Tensor,     # predicted clean latents (B, ...)
         return s.max(1).values.mean() if per_sample else s.max()
     return _per_class(pred, labels, pred_bank, term)
 
-# %% ../nbs/05a_minimax.ipynb #d9d35fe3
+# %% ../nbs/05a_minimax.ipynb #9cb25dc7
 GAMMA_SITES = ('attn1.to_q', 'attn1.to_k', 'attn1.to_v', 'attn1.to_out.0', 'attn1', 'ff')
 _NORM_TYPES = (nn.LayerNorm, nn.GroupNorm, nn.RMSNorm, nn.modules.batchnorm._NormBase)
 
@@ -177,6 +182,7 @@ def _scale_by_gamma(module, args, output):
     "Forward hook: the module's output times its `gamma`."
     return output * module.gamma
 
+# %% ../nbs/05a_minimax.ipynb #560202f5
 def _fold_linear(block, site:str) -> nn.Linear:
     "The linear layer whose output `site`'s gamma scales (where merge_difffit folds it)."
     if site == 'attn1': return block.attn1.to_out[0]
@@ -186,12 +192,15 @@ def _fold_linear(block, site:str) -> nn.Linear:
         return lin
     return block.get_submodule(site)
 
+# %% ../nbs/05a_minimax.ipynb #c13d02f5
 def _has_gamma(m:nn.Module) -> bool: return 'gamma' in m._parameters
 
+# %% ../nbs/05a_minimax.ipynb #0a41bf1f
 def count_gamma_blocks(transformer) -> int:
     "How many blocks (from the first) carry DiffFit's scale factors."
     return sum(_has_gamma(b.attn1) for b in transformer.transformer_blocks)
 
+# %% ../nbs/05a_minimax.ipynb #596a14f6
 def _add_gammas(transformer, n:int):
     for blk in transformer.transformer_blocks[:n]:
         a = blk.attn1
@@ -202,16 +211,19 @@ def _add_gammas(transformer, n:int):
             m.register_parameter('gamma', nn.Parameter(torch.ones(lin.out_features, device=lin.weight.device, dtype=lin.weight.dtype)))
             m.register_forward_hook(_scale_by_gamma)
 
+# %% ../nbs/05a_minimax.ipynb #587de42a
 def _difffit_trainable(name:str, owner:nn.Module) -> bool:
     leaf = name.rpartition('.')[2]
     return (leaf in ('bias', 'gamma') or isinstance(owner, _NORM_TYPES) or type(owner).__name__.endswith('Norm')
             or '.class_embedder.' in f'.{name}')
 
+# %% ../nbs/05a_minimax.ipynb #ec391e44
 def difffit_parameters(transformer) -> list[tuple[str, nn.Parameter]]:
     "The (name, parameter) pairs DiffFit trains: biases, normalisation parameters, class embeddings and the gamma."
     owners = dict(transformer.named_modules())
     return [(n, p) for n, p in transformer.named_parameters() if _difffit_trainable(n, owners[n.rpartition('.')[0]])]
 
+# %% ../nbs/05a_minimax.ipynb #1dd679ea
 def apply_difffit(transformer,                # a `DiTTransformer2DModel`, modified in place
                   gamma_blocks:int|None=None # blocks (from the first) that get gamma; default half, as the reference
                  ) -> list[str]:
@@ -225,6 +237,7 @@ def apply_difffit(transformer,                # a `DiTTransformer2DModel`, modif
     for name, p in difffit_parameters(transformer): p.requires_grad_(True); names.append(name)
     return names
 
+# %% ../nbs/05a_minimax.ipynb #9e2b7e90
 @torch.no_grad()
 def merge_difffit(transformer):
     "Fold every gamma into the weights of the linear layer it scales and remove it: a plain diffusers model computing the same function."
@@ -239,6 +252,7 @@ def merge_difffit(transformer):
                 del m._forward_hooks[k]; m._forward_hooks_with_kwargs.pop(k, None); m._forward_hooks_always_called.pop(k, None)
     return transformer
 
+# %% ../nbs/05a_minimax.ipynb #de0cd69c
 def tied_copies(transformer) -> list[list[str]]:
     "Groups of per-block parameters that are identical copies of one DiT parameter (the timestep and class embedders diffusers copies into every block)."
     blocks = transformer.transformer_blocks
@@ -250,7 +264,7 @@ def tied_copies(transformer) -> list[list[str]]:
             groups.append([f'transformer_blocks.{i}.norm1.emb.{name}' for i in range(len(blocks))])
     return groups
 
-# %% ../nbs/05a_minimax.ipynb #01ff5015
+# %% ../nbs/05a_minimax.ipynb #7b37cfd4
 def minimax_step(transformer, z0:torch.Tensor, labels, sched:SimpleNamespace, generator:torch.Generator,
                  real_bank:MemoryBank, pred_bank:MemoryBank,
                  rep_weight:float=0.002, div_weight:float=0.008, # lambda_r and lambda_d of Minimax Eq. 5
@@ -274,13 +288,14 @@ def minimax_step(transformer, z0:torch.Tensor, labels, sched:SimpleNamespace, ge
     real_bank.push(z0.flatten(1), labels); pred_bank.push(x0, labels)
     return loss, dict(loss=loss.item(), mse=d['mse'].mean().item(), vb=d['vb'].mean().item(), rep=rep.item(), div=div.item())
 
+# %% ../nbs/05a_minimax.ipynb #3656685a
 @torch.no_grad()
 def update_ema(ema:nn.Module, model:nn.Module, decay:float, names:list[str]):
     "ema <- decay * ema + (1 - decay) * model, for the parameters `names` (the others do not change in training)."
     ep, mp = dict(ema.named_parameters()), dict(model.named_parameters())
     for n in names: ep[n].mul_(decay).add_(mp[n].detach(), alpha=1 - decay)
 
-# %% ../nbs/05a_minimax.ipynb #332310b1
+# %% ../nbs/05a_minimax.ipynb #0858cfc4
 def _opt_files(opt:torch.optim.Optimizer) -> tuple[dict, dict]:
     "An optimizer's state as (tensors for safetensors, the rest for JSON)."
     sd = opt.state_dict(); tensors, scalars = {}, {}
@@ -290,12 +305,14 @@ def _opt_files(opt:torch.optim.Optimizer) -> tuple[dict, dict]:
             else: scalars[f'{i}.{k}'] = v
     return tensors, dict(param_groups=sd['param_groups'], scalars=scalars)
 
+# %% ../nbs/05a_minimax.ipynb #856fdcc7
 def _opt_state(tensors:dict, meta:dict) -> dict:
     state = {}
     for key, v in list(tensors.items()) + list(meta['scalars'].items()):
         i, k = key.split('.', 1); state.setdefault(int(i), {})[k] = v
     return dict(state=state, param_groups=meta['param_groups'])
 
+# %% ../nbs/05a_minimax.ipynb #63fbe0b1
 def _fingerprint(model:nn.Module, trainable) -> list[float]:
     "Sum and absolute sum of the frozen weights, in float64."
     trainable = set(trainable); s = a = torch.zeros((), dtype=torch.float64)
@@ -303,10 +320,12 @@ def _fingerprint(model:nn.Module, trainable) -> list[float]:
         if n not in trainable: s = s + p.detach().double().sum().cpu(); a = a + p.detach().double().abs().sum().cpu()
     return [s.item(), a.item()]
 
+# %% ../nbs/05a_minimax.ipynb #4b089621
 def _tensors(module:nn.Module, names) -> dict:
     ps = dict(module.named_parameters())
     return {n: ps[n].detach().cpu().contiguous() for n in names}
 
+# %% ../nbs/05a_minimax.ipynb #1f9feca3
 def save_checkpoint(folder,              # the run's checkpoint folder
                     model, ema, opt, real_bank:MemoryBank, pred_bank:MemoryBank,
                     state:dict           # JSON-able: at least `step` and `trainable` (names)
@@ -329,12 +348,14 @@ def save_checkpoint(folder,              # the run's checkpoint folder
         if old != final: shutil.rmtree(old, ignore_errors=True)
     return final
 
+# %% ../nbs/05a_minimax.ipynb #45448ecc
 def checkpoint_state(folder) -> dict|None:
     "The `state.json` of the latest checkpoint under `folder`, or None when there is none."
     latest = Path(folder)/'latest.json'
     if not latest.exists(): return None
     return json.loads((Path(folder)/json.loads(latest.read_text())['path']/'state.json').read_text())
 
+# %% ../nbs/05a_minimax.ipynb #d1517682
 @torch.no_grad()
 def load_checkpoint(folder, model=None, ema=None, opt=None, real_bank:MemoryBank|None=None, pred_bank:MemoryBank|None=None) -> dict|None:
     "Restore the latest checkpoint under `folder` into whichever objects are given (`ema` gets the EMA weights); returns its state."
@@ -358,17 +379,20 @@ def load_checkpoint(folder, model=None, ema=None, opt=None, real_bank:MemoryBank
         b.load_state_dict({k.split('.', 1)[1]: v.to(dev) for k, v in mem.items() if k.startswith(kind + '.')})
     return state
 
-# %% ../nbs/05a_minimax.ipynb #bd0d9e5b
+# %% ../nbs/05a_minimax.ipynb #bd62c4be
 def _batch(images, idx:torch.Tensor) -> torch.Tensor:
     if torch.is_tensor(images): return images[idx]
     return torch.stack([torch.as_tensor(images[int(i)]) for i in idx])
 
+# %% ../nbs/05a_minimax.ipynb #f0b892c8
 def _step_generator(seed:int, step:int) -> torch.Generator:
     return torch.Generator('cpu').manual_seed(sample_seed(seed, 0, step, stream='minimax-step'))
 
+# %% ../nbs/05a_minimax.ipynb #582da7ba
 def _epoch_order(seed:int, epoch:int, n:int) -> torch.Tensor:
     return torch.randperm(n, generator=torch.Generator('cpu').manual_seed(sample_seed(seed, 0, epoch, stream='minimax-order')))
 
+# %% ../nbs/05a_minimax.ipynb #96115545
 def _tie_grads(groups:list, params:dict):
     "Give every copy in a group the sum of the group's gradients (the gradient of the one shared DiT parameter)."
     for names in groups:
@@ -377,6 +401,7 @@ def _tie_grads(groups:list, params:dict):
         g = torch.stack([p.grad for p in ps]).sum(0)
         for p in ps: p.grad.copy_(g)
 
+# %% ../nbs/05a_minimax.ipynb #9e25c4c0
 def minimax_finetune(transformer,                # a `DiTTransformer2DModel`, trained in place
                      vae,                        # its `AutoencoderKL` (may be None when `latents=True`)
                      images,                     # (N, C, H, W) tensor in [-1, 1] or a sequence of (C, H, W) tensors; latents if `latents`
@@ -474,7 +499,7 @@ def minimax_finetune(transformer,                # a `DiTTransformer2DModel`, tr
     return SimpleNamespace(transformer=transformer, ema=ema, optimizer=opt, step=step, history=history, trainable=trainable,
                            real_bank=real_bank, pred_bank=pred_bank, settings=settings)
 
-# %% ../nbs/05a_minimax.ipynb #04456640
+# %% ../nbs/05a_minimax.ipynb #23c8c14d
 PHASES_FILE = 'phases.json'
 
 def class_phases(class_ids,          # the classes to distil, in the order that defines the phases
@@ -486,8 +511,10 @@ def class_phases(class_ids,          # the classes to distil, in the order that 
     if len(set(ids)) != len(ids): raise ConcordError("class ids repeat in the class list: give each class once")
     return [ids[i:i + per_phase] for i in range(0, len(ids), per_phase)]
 
+# %% ../nbs/05a_minimax.ipynb #0a23577d
 def _phase_dir(out, k:int) -> Path: return Path(out)/f'phase-{k:03d}'
 
+# %% ../nbs/05a_minimax.ipynb #2e1ed8c2
 class PhasedModels:
     "The fine-tuned transformer of each class phase under a `minimax_phases` folder; `pm[class_id]` is the one that samples that class."
     def __init__(self, out_dir, device='cpu', dtype=torch.float32):
@@ -521,6 +548,7 @@ class PhasedModels:
     def __getitem__(self, cls:int) -> DiTTransformer2DModel: return self.load(self.phase_of(cls))
     def __repr__(self): return f"PhasedModels({self.dir}, {len(self)} phases, {sum(map(self.finished, range(len(self))))} finished)"
 
+# %% ../nbs/05a_minimax.ipynb #c10c2c55
 def minimax_phases(transformer,                 # the pre-trained DiT every phase starts from (left unchanged)
                    vae, images, labels,         # as for `minimax_finetune`
                    out_dir,                     # one sub-folder per phase is made here

@@ -59,13 +59,14 @@ def pick_real(labels:torch.Tensor, # (N,) labels of the real images
         out.append(int(pool[torch.randint(len(pool), (1,), generator=sample_generator(seed, c, i, 'real'))]))
     return out
 
-# %% ../nbs/05b_unclip.ipynb #68d4bf94
+# %% ../nbs/05b_unclip.ipynb #f096fcd0
 def _tiny_tokenizer(max_length:int=77) -> CLIPTokenizer:
     from tokenizers import pre_tokenizers
     chars = sorted(pre_tokenizers.ByteLevel.alphabet())
     vocab = ['<|startoftext|>', '<|endoftext|>'] + chars + [c + '</w>' for c in chars]
     return CLIPTokenizer(vocab={t: i for i, t in enumerate(vocab)}, merges=[], model_max_length=max_length)
 
+# %% ../nbs/05b_unclip.ipynb #0d5e55b6
 def tiny_unclip(path,           # folder to write the pipeline to (created)
                 seed:int=0,     # weights seed
                 sample_size:int=8, # latent side (images are 2x that)
@@ -96,6 +97,7 @@ def tiny_unclip(path,           # folder to write the pipeline to (created)
     path = Path(path); pipe.save_pretrained(path)
     return path
 
+# %% ../nbs/05b_unclip.ipynb #edfdac0b
 def load_unclip(path_or_id:str=UNCLIP_ID, # a local pipeline folder or a hub id (the default needs the network once)
                 device='cpu', dtype=torch.float32,
                 **kwargs                  # passed to `from_pretrained` (e.g. `variant='fp16'`, `local_files_only=True`)

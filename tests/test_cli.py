@@ -162,3 +162,10 @@ def test_messages_name_real_options(tmp_path):
     for f in ('concord/cli.py', 'concord/data.py', 'concord/classmaps.py', 'concord/distill.py'):
         text = (ROOT/f).read_text()
         assert '--test-dir' not in text and 'require_complete=False"' not in text and 'or overwrite=True' not in text, f
+
+
+def test_accelerate_cpu_is_named_as_one_process(tmp_path):
+    "accelerate launch --cpu starts a single process (it sets ACCELERATE_USE_CPU, no RANK): concord says so and names the command that shards."
+    r = run('distill', '--out', tmp_path/'set', '--steps', '1001', '--quiet', env={**ENV, 'ACCELERATE_USE_CPU': 'True'})
+    assert r.returncode == 2 and 'accelerate launch --cpu starts a single process' in r.stderr and '--multi_gpu' in r.stderr, r.stderr
+    assert not (tmp_path/'set').exists()
