@@ -21,9 +21,9 @@ from .metrics import features, class_features, feature_metrics, dd_ranking
 from fastcore.script import store_true
 
 # %% auto #0
-__all__ = ['ROWS', 'PROTOCOLS', 'SEEDLESS', 'MAIN_ROWS', 'N_TRAIN', 'BenchSettings', 'make_set', 'train_cell', 'train_ceiling',
-           'score_lambda', 'run_bench', 'choose_lambda', 'summarize', 'write_results', 'bench_markdown', 'plot_bench',
-           'combine_summaries', 'cost_markdown', 'quick_settings', 'bench_cmd']
+__all__ = ['ROWS', 'PROTOCOLS', 'SEEDLESS', 'MAIN_ROWS', 'LAM_GRID', 'N_TRAIN', 'BenchSettings', 'make_set', 'train_cell',
+           'train_ceiling', 'score_lambda', 'run_bench', 'choose_lambda', 'summarize', 'write_results',
+           'bench_markdown', 'plot_bench', 'combine_summaries', 'cost_markdown', 'quick_settings', 'bench_cmd']
 
 # %% ../nbs/10_bench.ipynb #a54da168
 ROWS = {  # key: (label in the table, DistillSettings fields)
@@ -49,6 +49,8 @@ SEEDLESS = tuple(k for k, (_, f) in ROWS.items() if 'seed' not in DistillSetting
 MAIN_ROWS = ('random', 'kcenter', 'herding', 'dit', 'dit-concord', 'minimax', 'minimax-concord')   # `make bench`; DsCo's: `make bench-dsco`
 
 # %% ../nbs/10_bench.ipynb #cfa2bd26
+LAM_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)   # a wide log grid for choosing lambda on the validation split
+
 @dataclass
 class BenchSettings:
     "Everything `run_bench` does (written into the results with the commit)."
@@ -60,7 +62,7 @@ class BenchSettings:
     epochs_scale: dict = field(default_factory=lambda: {'convnet-soft': 0.08, 'resnet18-soft': 0.04, 'convnet-hard': 0.01})
     test_images: dict = field(default_factory=lambda: {p: 100 for p in PROTOCOLS})  # test images per class, per protocol (absent: all)
     lam: float|None = None                  # CONCORD's lambda; None: chosen from lam_grid on the validation split
-    lam_grid: tuple = (0.5, 1.0, 2.0, 4.0)
+    lam_grid: tuple = LAM_GRID
     lam_ipc: int = 10
     val_frac: float = 0.1                   # fraction of the training split held out for choosing lambda
     val_images: int = 2000
@@ -199,8 +201,8 @@ def train_ceiling(s:BenchSettings, protocol:str, seed:int=0, cfg=None) -> dict:
 N_TRAIN = 60_000   # Fashion-MNIST's training split: the validation split is a function of it alone
 
 def score_lambda(s:BenchSettings, lam:float, seed:int=1000, cfg=None) -> dict:
-    "Validation top-1 of a ConvNet-3 (soft labels) trained on a DiT+CONCORD set made with `lam`."
-    out = Path(s.out)/'work'/'lambda'/f'lam{lam:g}-{_tag(dict(ipc=s.lam_ipc, steps=s.steps))}'
+    "Validation top-1 of a ConvNet-3 (soft labels) trained on a DiT+CONCORD set made with `lam`, and the set's concept completeness."
+    out = Path(s.out)/'work'/'lambda'/f'lam{lam:g}-seed{seed}-{_tag(dict(ipc=s.lam_ipc, steps=s.steps))}'
     ds = _distill_settings(s, 'dit-concord', seed, s.lam_ipc, lam, out)
     r = distill(ds, _world(s, 'dit'), device='cpu', progress=False, rank=0, world_size=1)
     x, y = load_distilled(out)
@@ -208,7 +210,9 @@ def score_lambda(s:BenchSettings, lam:float, seed:int=1000, cfg=None) -> dict:
     _, val = train_val_split(N_TRAIN, s.val_frac, 0)
     val = val[val < len(ytr)][:s.val_images]
     m = train_student(x, y, 10, _student(s, 'convnet-soft', s.lam_ipc), _teacher(), seed=seed)
-    return dict(lam=lam, val_acc=100 * accuracy(m, xtr[val], ytr[val]), n_val=len(val), seconds_per_image=r['seconds_per_image'])
+    comp = set_completeness(x, y, mini_concept_bank(), load_meter_table(meter_table_path('fashion-mnist')))   # the meter's reading of the set
+    return dict(lam=lam, val_acc=100 * accuracy(m, xtr[val], ytr[val]), n_val=len(val), seconds_per_image=r['seconds_per_image'],
+                completeness=comp['mean'], completeness_ci=[comp['ci_low'], comp['ci_high']])
 
 # %% ../nbs/10_bench.ipynb #5e139487
 def _init_worker():
