@@ -112,7 +112,7 @@ demo: $(STAMP)
 	$(BIN)/concord distill --method dit --out $(DEMO_DIR)/fmnist-dit-ipc10
 	$(BIN)/concord distill --method random --out $(DEMO_DIR)/fmnist-random-ipc10
 	for m in $(DEMO_METHODS); do \
-	  $(BIN)/concord evaluate $(DEMO_DIR)/fmnist-$$m-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) --quiet --json_out $(DEMO_DIR)/fmnist-$$m-ipc10.eval.json || exit 1; done
+	  $(BIN)/concord evaluate $(DEMO_DIR)/fmnist-$$m-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) --json_out $(DEMO_DIR)/fmnist-$$m-ipc10.eval.json || exit 1; done
 	@$(PY) bench/demo_summary.py $(DEMO_DIR) $(DEMO_METHODS)
 
 # The mini-world results table (issue: Minimax, evaluator and results table): every method at IPC 1/10/50,
