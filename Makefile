@@ -18,7 +18,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
+.PHONY: lab test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
 
 setup: $(STAMP)
 
@@ -64,6 +64,15 @@ test-golden: $(STAMP)
 # Heavy notebook cells (flagged `#| slow`) run only on request.
 test-slow: $(STAMP)
 	cd nbs && ../$(BIN)/nbdev_test --path . --flags slow --n_workers 1 --timing
+
+# JupyterLab on the notebooks (nbs/) in the project's .venv, reachable from this machine only (127.0.0.1); it prints the
+# URL with its token. `make lab LAB_PORT=9999` for another port (taken: the next free one); LAB_TOKEN= fixes the token.
+LAB_PORT ?= 8888
+LAB_TOKEN ?=
+lab: $(STAMP)
+	@echo "make lab: JupyterLab on nbs/ at http://127.0.0.1:$(LAB_PORT)/lab (the URL with its token follows; Ctrl-C twice stops it)"
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=nbs \
+	  $(if $(LAB_TOKEN),--IdentityProvider.token=$(LAB_TOKEN)) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 export: $(STAMP)
 	$(BIN)/nbdev_export
