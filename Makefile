@@ -18,17 +18,19 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: lab test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
+.PHONY: lab mathjax test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
 
 setup: $(STAMP)
 
-# System packages: Fashion-MNIST as IDX files (Debian package dataset-fashion-mnist), and headless
-# Chromium with its WebDriver for the docs' browser test (tests/test_docs_browser.py).
+# System packages: Fashion-MNIST as IDX files (Debian package dataset-fashion-mnist), headless
+# Chromium with its WebDriver for the docs' browser test (tests/test_docs_browser.py), and node's npm
+# for the docs pages' MathJax (`make mathjax`).
 sysdeps:
 	@pkgs=""; \
 	[ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ] || pkgs="$$pkgs dataset-fashion-mnist"; \
 	[ -x /usr/bin/chromium ] || pkgs="$$pkgs chromium"; \
 	[ -x /usr/bin/chromedriver ] || pkgs="$$pkgs chromium-driver"; \
+	command -v npm >/dev/null 2>&1 || pkgs="$$pkgs nodejs npm"; \
 	if [ -n "$$pkgs" ]; then \
 	  echo "installing$$pkgs with apt"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs; \
@@ -81,7 +83,7 @@ clean-nbs: $(STAMP)
 	$(BIN)/nbdev_clean
 
 clean:
-	rm -rf $(VENV) _proc _docs _docs_check
+	rm -rf $(VENV) _proc _docs _docs_check _vendor
 
 # The docs site (GitHub Pages: .github/workflows/docs.yaml runs this). nbdev_docs processes the notebooks
 # (show_doc entries for every exported definition) and renders them with Quarto into _docs/.
@@ -97,8 +99,19 @@ have-quarto:
 # The pages without Quarto: nbdev's processing, nbconvert HTML in _docs_check/site/, and checks that every
 # public function and class shows its docstring, that links and images resolve and that no page shows
 # an error (tools/docs_check.py). Part of `make test`.
-docs-check: $(STAMP)
+docs-check: $(STAMP) mathjax
 	$(PY) tools/docs_check.py
+
+# MathJax 4 for the docs pages, from the npm registry into the git-ignored _vendor/node_modules: docs_check.py copies
+# it into the site and the pages load it by a relative path (the template's MathJax comes from a CDN, unreachable here).
+MATHJAX_VERSION := 4.1.3
+MATHJAX_STAMP := _vendor/.mathjax-$(MATHJAX_VERSION)
+mathjax: $(MATHJAX_STAMP)
+
+$(MATHJAX_STAMP): | $(SYSDEPS)
+	npm install --prefix _vendor --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+	  mathjax@$(MATHJAX_VERSION) @mathjax/mathjax-newcm-font@$(MATHJAX_VERSION)
+	touch $@
 
 # nbs/sidebar.yml (the site's sections: Method, Real scale, Analysis) from the notebooks in nbs/.
 sidebar:
