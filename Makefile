@@ -18,17 +18,19 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: mini-world test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
+.PHONY: lab mathjax mini-world test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
 
 setup: $(STAMP)
 
-# System packages: Fashion-MNIST as IDX files (Debian package dataset-fashion-mnist), and headless
-# Chromium with its WebDriver for the docs' browser test (tests/test_docs_browser.py).
+# System packages: Fashion-MNIST as IDX files (Debian package dataset-fashion-mnist), headless
+# Chromium with its WebDriver for the docs' browser test (tests/test_docs_browser.py), and node's npm
+# for the docs pages' MathJax (`make mathjax`).
 sysdeps:
 	@pkgs=""; \
 	[ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ] || pkgs="$$pkgs dataset-fashion-mnist"; \
 	[ -x /usr/bin/chromium ] || pkgs="$$pkgs chromium"; \
 	[ -x /usr/bin/chromedriver ] || pkgs="$$pkgs chromium-driver"; \
+	command -v npm >/dev/null 2>&1 || pkgs="$$pkgs nodejs npm"; \
 	if [ -n "$$pkgs" ]; then \
 	  echo "installing$$pkgs with apt"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs; \
@@ -73,6 +75,15 @@ mini-world: $(STAMP)
 test-slow: $(STAMP)
 	cd nbs && ../$(BIN)/nbdev_test --path . --flags slow --n_workers 1 --timing
 
+# JupyterLab on the notebooks (nbs/) in the project's .venv, reachable from this machine only (127.0.0.1); it prints the
+# URL with its token. `make lab LAB_PORT=9999` for another port (taken: the next free one); LAB_TOKEN= fixes the token.
+LAB_PORT ?= 8888
+LAB_TOKEN ?=
+lab: $(STAMP)
+	@echo "make lab: JupyterLab on nbs/ at http://127.0.0.1:$(LAB_PORT)/lab (the URL with its token follows; Ctrl-C twice stops it)"
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=nbs \
+	  $(if $(LAB_TOKEN),--IdentityProvider.token=$(LAB_TOKEN)) $(if $(filter 0,$(shell id -u)),--allow-root)
+
 export: $(STAMP)
 	$(BIN)/nbdev_export
 
@@ -80,7 +91,7 @@ clean-nbs: $(STAMP)
 	$(BIN)/nbdev_clean
 
 clean:
-	rm -rf $(VENV) _proc _docs _docs_check
+	rm -rf $(VENV) _proc _docs _docs_check _vendor
 
 # The docs site (GitHub Pages: .github/workflows/docs.yaml runs this). nbdev_docs processes the notebooks
 # (show_doc entries for every exported definition) and renders them with Quarto into _docs/.
@@ -96,8 +107,19 @@ have-quarto:
 # The pages without Quarto: nbdev's processing, nbconvert HTML in _docs_check/site/, and checks that every
 # public function and class shows its docstring, that links and images resolve and that no page shows
 # an error (tools/docs_check.py). Part of `make test`.
-docs-check: $(STAMP)
+docs-check: $(STAMP) mathjax
 	$(PY) tools/docs_check.py
+
+# MathJax 4 for the docs pages, from the npm registry into the git-ignored _vendor/node_modules: docs_check.py copies
+# it into the site and the pages load it by a relative path (the template's MathJax comes from a CDN, unreachable here).
+MATHJAX_VERSION := 4.1.3
+MATHJAX_STAMP := _vendor/.mathjax-$(MATHJAX_VERSION)
+mathjax: $(MATHJAX_STAMP)
+
+$(MATHJAX_STAMP): | $(SYSDEPS)
+	npm install --prefix _vendor --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+	  mathjax@$(MATHJAX_VERSION) @mathjax/mathjax-newcm-font@$(MATHJAX_VERSION)
+	touch $@
 
 # nbs/sidebar.yml (the site's sections: Method, Real scale, Analysis) from the notebooks in nbs/.
 sidebar:
@@ -120,7 +142,7 @@ demo: $(STAMP)
 	$(BIN)/concord distill --method dit --out $(DEMO_DIR)/fmnist-dit-ipc10
 	$(BIN)/concord distill --method random --out $(DEMO_DIR)/fmnist-random-ipc10
 	for m in $(DEMO_METHODS); do \
-	  $(BIN)/concord evaluate $(DEMO_DIR)/fmnist-$$m-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) --quiet --json_out $(DEMO_DIR)/fmnist-$$m-ipc10.eval.json || exit 1; done
+	  $(BIN)/concord evaluate $(DEMO_DIR)/fmnist-$$m-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) --json_out $(DEMO_DIR)/fmnist-$$m-ipc10.eval.json || exit 1; done
 	@$(PY) bench/demo_summary.py $(DEMO_DIR) $(DEMO_METHODS)
 
 # The mini-world results table (issue: Minimax, evaluator and results table): every method at IPC 1/10/50,

@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true
-from tqdm.auto import tqdm
-from .core import ConcordError, get_device
+from .core import ConcordError, get_device, progress_bar
 from .data import ImageFolderDataset
 from .concepts import ConceptBank, bank_path, format_concept, validity_scores, _class_key
 from .encoders import ClipEncoder, load_clip
@@ -70,7 +69,7 @@ def score_bank(bank:ConceptBank,   # the bank to score (changed in place and ret
     folders = class_folders(bank, root)
     ds = ImageFolderDataset(root, size=clip.image_size, channels=3, class_order=folders)
     bank.clear_scores()
-    for label, c in enumerate(tqdm(bank.classes, disable=not progress, desc='score concepts', unit='class')):
+    for label, c in enumerate(progress_bar(bank.classes, disable=not progress, desc='score concepts', unit='class')):
         img = class_image_embeddings(clip, ds, label, max_images, batch_size, workers)
         txt = clip.encode_texts([format_concept(c, x.text) for x in bank.concepts[c]]).float().cpu()
         bank.score(c, validity_scores(img, txt), k=k, clip_name=clip.name, n_images=len(img))

@@ -4,16 +4,12 @@
 
 # %% ../nbs/09_cli.ipynb #9dbdd20e
 from __future__ import annotations
-import json, os, sys
+import argparse, json, os, sys
 from pathlib import Path
-import torch
-import argparse
 from fastcore.script import call_parse, store_true, anno_parser
 from fastcore.docments import docments
 from .core import ConcordError, atomic_write_json, run_record, get_device
-from .data import load_distilled, read_distilled_settings, load_fashion_mnist, to_model_images, FMNIST_CLASSES, ImageFolderDataset
-from .distill import DistillSettings, distill, MAKERS
-from .evaluator import EvalSettings, evaluate_set
+from .settings import DistillSettings, METHODS
 
 # %% auto #0
 __all__ = ['WORLD_OPTIONS', 'COMMANDS', 'USAGE', 'settings_parser', 'distill_cmd', 'evaluate_cmd', 'export_cmd', 'main']
@@ -65,7 +61,7 @@ WORLD_OPTIONS = {   # the options that choose the world a set is made in, not th
 }
 
 def _method_help() -> str:
-    return 'what to make, one of: ' + '; '.join(f"{n} ({m.help})" for n, m in MAKERS.items())
+    return 'what to make, one of: ' + '; '.join(f"{n} ({h})" for n, h in METHODS.items())
 
 def _distill_parser(prog='concord distill') -> argparse.ArgumentParser:
     return settings_parser(DistillSettings, prog, "Distil a dataset into a folder of images (resumes an interrupted run with the same settings).",
@@ -74,6 +70,7 @@ def _distill_parser(prog='concord distill') -> argparse.ArgumentParser:
 # %% ../nbs/09_cli.ipynb #fe40e7ce
 def distill_cmd(**opts):
     "Distil a dataset into a folder of images (resumes an interrupted run with the same settings)."
+    from concord.distill import distill   # torch and the models; also adds `DistillSettings.validate`
     world_opts = {k: opts.pop(k, d) for k, (_, d, _) in WORLD_OPTIONS.items()}
     s = DistillSettings(**opts).validate()
     dataset, device = world_opts['dataset'], world_opts['device']
@@ -102,6 +99,8 @@ distill_cmd.parser = _distill_parser
 
 # %% ../nbs/09_cli.ipynb #6d5c7e5c
 def _test_split(class_names, test_dir, size, channels):
+    import torch
+    from concord.data import load_fashion_mnist, to_model_images, FMNIST_CLASSES, ImageFolderDataset
     if test_dir:
         ds = ImageFolderDataset(test_dir, size=size, channels=channels, class_order=class_names)
         xs, ys = zip(*(ds[i] for i in range(len(ds))))
@@ -126,6 +125,9 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
                  quiet:store_true=False,    # no progress bars
                 ):
     "Train a fresh network on a distilled set and report its top-1 accuracy on the real test split."
+    import torch
+    from concord.data import load_distilled, read_distilled_settings, FMNIST_CLASSES
+    from concord.evaluator import EvalSettings, evaluate_set
     if not Path(path).is_dir(): raise ConcordError(f"no distilled set at {path}")
     meta = read_distilled_settings(path)
     images, labels = load_distilled(path)

@@ -8,8 +8,9 @@ import contextlib, hashlib, json, math, os, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import torch
-from tqdm.auto import tqdm
-from .core import ConcordError, sample_seed, get_device
+from fastcore.basics import patch
+from .core import ConcordError, sample_seed, get_device, progress_bar
+from .settings import DistillSettings, METHODS
 from .data import DistilledSetWriter, load_distilled, save_grid, read_png, from_uint8
 from .concepts import ConceptBank
 from .world import World, RealImages
@@ -23,11 +24,11 @@ from .dsco import (NOpt, NOPT_MODES, ClassTargets, teacher_feature_fn, clip_feat
                           generated_pool)
 
 # %% auto #0
-__all__ = ['NEG_STRATEGIES', 'MAKERS', 'GEN_KEYS', 'CONCEPT_KEYS', 'UNCLIP_KEYS', 'NOPT_KEYS', 'BACKBONES', 'DistillSettings',
-           'register', 'SetMaker', 'Run', 'real_features', 'CoresetMaker', 'RandomMaker', 'KCenterMaker',
-           'HerdingMaker', 'SamplingMaker', 'PlainMaker', 'DiTMaker', 'MinimaxMaker', 'UnCLIPMaker', 'concept_bank',
-           'ConcordMaker', 'dsco_targets', 'check_nopt', 'nopt_targets', 'DsCoMaker', 'plan_batches', 'process_rank',
-           'process_device', 'shard_batches', 'cpu_threads', 'distill']
+__all__ = ['NEG_STRATEGIES', 'MAKERS', 'GEN_KEYS', 'CONCEPT_KEYS', 'UNCLIP_KEYS', 'NOPT_KEYS', 'BACKBONES', 'register',
+           'SetMaker', 'Run', 'real_features', 'CoresetMaker', 'RandomMaker', 'KCenterMaker', 'HerdingMaker',
+           'SamplingMaker', 'PlainMaker', 'DiTMaker', 'MinimaxMaker', 'UnCLIPMaker', 'concept_bank', 'ConcordMaker',
+           'dsco_targets', 'check_nopt', 'nopt_targets', 'DsCoMaker', 'plan_batches', 'process_rank', 'process_device',
+           'shard_batches', 'cpu_threads', 'distill']
 
 # %% ../nbs/07_distill.ipynb #96331dbd
 NEG_STRATEGIES = ('weighted', 'uniform', 'similar-K')   # 'similar-K': uniform over the K classes most similar by name (K >= 1)
@@ -36,101 +37,55 @@ def _finite(v) -> bool:
     try: return math.isfinite(float(v))
     except (TypeError, ValueError): return False
 
-# %% ../nbs/07_distill.ipynb #64f8ce74
-@dataclass
-class DistillSettings:
-    "Settings of one distillation run (the options of `concord distill`)."
-    out: str = 'distilled/fmnist-concord-ipc10' # output folder: class folders 00000/ ... of PNGs, manifest.jsonl, grid.png
-    method: str = 'concord'        # what to make (see the methods below)
-    backbone: str|None = None      # the diffusion model of methods concord and dsco: dit (default), minimax or unclip; the other methods imply their own
-    ipc: int = 10                  # images per class
-    lam: float = 1.0               # informing weight lambda of CONCORD Eq. 9 (the paper uses 1, Sec. 4.1, and finds 2 best, Fig. 4b)
-    objective: str = 'contrastive' # contrastive (CONCORD Eq. 12) or cosine (CONCORD Eq. 11)
-    n_pos: int = 5                 # positive concepts per class (top by validity score, CONCORD Eq. 10)
-    n_neg: int = 10                # negative concepts per sample
-    neg_strategy: str = 'weighted' # negatives: weighted (by class-name similarity), similar-K (e.g. similar-3) or uniform
-    tau: float = 0.07              # temperature of CONCORD Eq. 12
-    steps: int = 50                # DDIM denoising steps
-    grad_mode: str = 'through_model' # through_model (exact gradient) or x0_only (gradient at x0_hat, cheaper)
-    window: tuple = (0.0, 1.0)     # guidance window 'start,end' as fractions t/T of the noise schedule
-    cfg_scale: float = 4.0         # classifier-free guidance scale
-    seed: int = 0                  # run seed; image (class, index) is made from (seed, class, index)
-    classes: tuple|None = None     # comma-separated class names to make (default: all, in label order)
-    batch_size: int = 10           # images of one class per forward pass (part of the set's identity)
-    bank: str|None = None          # concept bank JSON (default: the bank shipped for the dataset)
-    noise_level: int = 0           # unclip: noise level of the real image's embedding (the pipeline's default, 0)
-    out_size: int|None = None      # unclip: resize its outputs (768 px for SD-2.1) to out_size x out_size
-    nopt_steps: int|None = None    # DsCo NOpt gradient steps per DDIM step (default: 1 for dsco, 0 otherwise; > 0 with concord composes both)
-    nopt_lr: float = 0.02          # NOpt: RMS change of the latents per gradient step
-    nopt_mode: str = 'through_model' # NOpt gradient: through_model or x0_only
-    dope: float = 0.0              # dsco: fraction of each class's slots filled with real images chosen by greedy MMD (doping)
-    target: str = 'real'           # NOpt / doping target: real (the class's training images) or generated (data-free: the model's own samples)
-    target_size: int|None = None   # target images per class (default: 1000 real, or a pool of 200 generated)
-    features: str = 'auto'         # NOpt / doping features: teacher, clip or auto (the world's teacher if it has one, else CLIP)
-    threads: int = 1               # CPU threads per process, fixed so that a set's bytes do not depend on the machine (recorded when not 1)
+# %% ../nbs/07_distill.ipynb #3e13b0c9
+@patch(as_prop=True)
+def maker(self:DistillSettings) -> 'SetMaker':
+    "The set maker of `method` (a one-line error for an unknown one)."
+    if self.method not in MAKERS: raise ConcordError(f"unknown method {self.method!r}: use one of {', '.join(MAKERS)}")
+    return MAKERS[self.method](self)
 
-    def __post_init__(self):
-        if isinstance(self.classes, str): self.classes = tuple(c.strip() for c in self.classes.split(',') if c.strip())
-        if self.classes: self.classes = tuple(dict.fromkeys(self.classes))   # a class named twice is made (and recorded) once
-        if isinstance(self.window, str): self.window = tuple(v.strip() for v in self.window.split(','))
+# %% ../nbs/07_distill.ipynb #fef110aa
+@patch
+def validate(self:DistillSettings):
+    "Raise a one-line `ConcordError` for the first bad setting (checks that need no world)."
+    m = self.maker
+    if not (isinstance(self.ipc, int) and self.ipc >= 1): raise ConcordError(f"IPC must be a positive integer, got {self.ipc}")
+    if not (isinstance(self.steps, int) and self.steps >= 1): raise ConcordError(f"steps must be an integer >= 1, got {self.steps}")
+    if not (_finite(self.cfg_scale) and self.cfg_scale >= 1): raise ConcordError(f"cfg_scale must be a finite number >= 1, got {self.cfg_scale}")
+    if not (isinstance(self.batch_size, int) and self.batch_size >= 1): raise ConcordError(f"batch_size must be >= 1, got {self.batch_size}")
+    if not (isinstance(self.threads, int) and self.threads >= 1): raise ConcordError(f"threads must be an integer >= 1, got {self.threads}")
+    if not (_finite(self.lam) and self.lam >= 0): raise ConcordError(f"lambda must be a finite number >= 0, got {self.lam}")
+    if self.objective not in ('contrastive', 'cosine'): raise ConcordError(f"unknown objective {self.objective!r}: use contrastive or cosine")
+    if self.n_pos < 1: raise ConcordError(f"n_pos must be >= 1, got {self.n_pos}")
+    if self.n_neg < 0: raise ConcordError(f"n_neg must be >= 0, got {self.n_neg}")
+    self.neg_k()
+    if not (_finite(self.tau) and self.tau > 0): raise ConcordError(f"tau must be a finite number > 0, got {self.tau}")
+    if self.grad_mode not in GRADIENT_MODES: raise ConcordError(f"unknown gradient mode {self.grad_mode!r}: use one of {', '.join(GRADIENT_MODES)}")
+    self.window = check_window(self.window, 'guidance')
+    if self.noise_level < 0: raise ConcordError(f"noise_level must be >= 0, got {self.noise_level}")
+    if self.out_size is not None and self.out_size < 1: raise ConcordError(f"out_size must be >= 1, got {self.out_size}")
+    if self.nopt_steps is not None and not (isinstance(self.nopt_steps, int) and self.nopt_steps >= 0):
+        raise ConcordError(f"nopt_steps must be an integer >= 0, got {self.nopt_steps}")
+    if not (_finite(self.nopt_lr) and self.nopt_lr >= 0): raise ConcordError(f"nopt_lr must be a finite number >= 0, got {self.nopt_lr}")
+    if self.nopt_mode not in NOPT_MODES: raise ConcordError(f"unknown nopt_mode {self.nopt_mode!r}: use one of {', '.join(NOPT_MODES)}")
+    if not (_finite(self.dope) and 0 <= self.dope <= 1): raise ConcordError(f"dope must be a fraction in [0, 1], got {self.dope}")
+    if self.target not in ('real', 'generated'): raise ConcordError(f"unknown target {self.target!r}: use real or generated")
+    if self.target_size is not None and self.target_size < 2: raise ConcordError(f"target_size must be >= 2, got {self.target_size}")
+    if self.features not in ('auto', 'teacher', 'clip'): raise ConcordError(f"unknown features {self.features!r}: use auto, teacher or clip")
+    m.validate()
+    return self
 
-    @property
-    def maker(self) -> 'SetMaker':
-        "The set maker of `method` (a one-line error for an unknown one)."
-        if self.method not in MAKERS: raise ConcordError(f"unknown method {self.method!r}: use one of {', '.join(MAKERS)}")
-        return MAKERS[self.method](self)
+# %% ../nbs/07_distill.ipynb #e69d56da
+@patch(as_prop=True)
+def diffusion_backbone(self:DistillSettings) -> str|None:
+    "The diffusion model the method samples ('dit', 'minimax' or 'unclip'), None for the real-image methods."
+    return self.maker.diffusion_backbone
 
-    def validate(self):
-        "Raise a one-line `ConcordError` for the first bad setting (checks that need no world)."
-        m = self.maker
-        if not (isinstance(self.ipc, int) and self.ipc >= 1): raise ConcordError(f"IPC must be a positive integer, got {self.ipc}")
-        if not (isinstance(self.steps, int) and self.steps >= 1): raise ConcordError(f"steps must be an integer >= 1, got {self.steps}")
-        if not (_finite(self.cfg_scale) and self.cfg_scale >= 1): raise ConcordError(f"cfg_scale must be a finite number >= 1, got {self.cfg_scale}")
-        if not (isinstance(self.batch_size, int) and self.batch_size >= 1): raise ConcordError(f"batch_size must be >= 1, got {self.batch_size}")
-        if not (isinstance(self.threads, int) and self.threads >= 1): raise ConcordError(f"threads must be an integer >= 1, got {self.threads}")
-        if not (_finite(self.lam) and self.lam >= 0): raise ConcordError(f"lambda must be a finite number >= 0, got {self.lam}")
-        if self.objective not in ('contrastive', 'cosine'): raise ConcordError(f"unknown objective {self.objective!r}: use contrastive or cosine")
-        if self.n_pos < 1: raise ConcordError(f"n_pos must be >= 1, got {self.n_pos}")
-        if self.n_neg < 0: raise ConcordError(f"n_neg must be >= 0, got {self.n_neg}")
-        self.neg_k()
-        if not (_finite(self.tau) and self.tau > 0): raise ConcordError(f"tau must be a finite number > 0, got {self.tau}")
-        if self.grad_mode not in GRADIENT_MODES: raise ConcordError(f"unknown gradient mode {self.grad_mode!r}: use one of {', '.join(GRADIENT_MODES)}")
-        self.window = check_window(self.window, 'guidance')
-        if self.noise_level < 0: raise ConcordError(f"noise_level must be >= 0, got {self.noise_level}")
-        if self.out_size is not None and self.out_size < 1: raise ConcordError(f"out_size must be >= 1, got {self.out_size}")
-        if self.nopt_steps is not None and not (isinstance(self.nopt_steps, int) and self.nopt_steps >= 0):
-            raise ConcordError(f"nopt_steps must be an integer >= 0, got {self.nopt_steps}")
-        if not (_finite(self.nopt_lr) and self.nopt_lr >= 0): raise ConcordError(f"nopt_lr must be a finite number >= 0, got {self.nopt_lr}")
-        if self.nopt_mode not in NOPT_MODES: raise ConcordError(f"unknown nopt_mode {self.nopt_mode!r}: use one of {', '.join(NOPT_MODES)}")
-        if not (_finite(self.dope) and 0 <= self.dope <= 1): raise ConcordError(f"dope must be a fraction in [0, 1], got {self.dope}")
-        if self.target not in ('real', 'generated'): raise ConcordError(f"unknown target {self.target!r}: use real or generated")
-        if self.target_size is not None and self.target_size < 2: raise ConcordError(f"target_size must be >= 2, got {self.target_size}")
-        if self.features not in ('auto', 'teacher', 'clip'): raise ConcordError(f"unknown features {self.features!r}: use auto, teacher or clip")
-        m.validate()
-        return self
-
-    def neg_k(self) -> int|None:
-        "K of the 'similar-K' negative strategy (None for the others); a one-line error for an unknown strategy."
-        if self.neg_strategy in ('weighted', 'uniform'): return None
-        k = self.neg_strategy[len('similar-'):] if self.neg_strategy.startswith('similar-') else ''
-        if not (k.isdigit() and int(k) >= 1):
-            raise ConcordError(f"unknown neg_strategy {self.neg_strategy!r}: use weighted, uniform or similar-K with K >= 1 (e.g. similar-3)")
-        return int(k)
-
-    @property
-    def nopt(self) -> int:
-        "NOpt gradient steps per DDIM step after defaults (0: no noise optimisation)."
-        if self.nopt_steps is not None: return self.nopt_steps
-        return 1 if self.method == 'dsco' else 0
-
-    @property
-    def diffusion_backbone(self) -> str|None:
-        "The diffusion model the method samples ('dit', 'minimax' or 'unclip'), None for the real-image methods."
-        return self.maker.diffusion_backbone
-
-    def identity(self) -> dict:
-        "What determines the images: stored in settings.json and compared when a run resumes (the maker's keys)."
-        return self.maker.identity()
+# %% ../nbs/07_distill.ipynb #c582a062
+@patch
+def identity(self:DistillSettings) -> dict:
+    "What determines the images: stored in settings.json and compared when a run resumes (the maker's keys)."
+    return self.maker.identity()
 
 # %% ../nbs/07_distill.ipynb #bff34ceb
 MAKERS: dict = {}   # method name -> its `SetMaker` class, in the order `concord distill --help` lists them
@@ -605,8 +560,7 @@ def distill(s:DistillSettings,        # what to make
         run.done, t0 = run.writer.done(run.own), time.time()    # each process checks the hashes of its own share only
         made = len(run.todo)
         desc = f'distill ({s.method})' + (f' [{rank + 1}/{world_size}]' if world_size > 1 else '')
-        with tqdm(total=len(run.own), initial=len(run.own) - made, disable=not progress, desc=desc, unit='img',
-                  mininterval=1.0 if os.isatty(2) else 30.0) as bar:
+        with progress_bar(total=len(run.own), initial=len(run.own) - made, disable=not progress, desc=desc, unit='img') as bar:
             run.bar = bar
             maker.fill(run)
         grid = None

@@ -4,14 +4,13 @@
 
 # %% ../nbs/06a_evaluator.ipynb #0ed580b2
 from __future__ import annotations
-import math, time
+import math, sys, time
 from dataclasses import dataclass, asdict, replace
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
-from .core import ConcordError
+from .core import ConcordError, progress_bar
 
 # %% auto #0
 __all__ = ['ConvNet', 'BasicBlock', 'ResNet', 'random_resized_crop_flip', 'cutmix', 'hard_label_epochs', 'soft_label_batch',
@@ -190,8 +189,9 @@ def train_student(images:torch.Tensor,      # distilled images (N, C, H, W) in [
         opt = torch.optim.SGD(model.parameters(), lr=settings.lr, momentum=0.9, weight_decay=settings.weight_decay)
         sched = torch.optim.lr_scheduler.MultiStepLR(opt, [2 * settings.epochs // 3, 5 * settings.epochs // 6], 0.2)
     n, bs = len(images), min(settings.batch_size, len(images))
-    for epoch in tqdm(range(settings.epochs), disable=not progress, desc=f'train ({settings.protocol})', leave=False):
-        model.train()
+    bar = progress_bar(range(settings.epochs), disable=not progress, desc=f'train ({settings.protocol}, seed {seed})', unit='epoch', leave=False)
+    for epoch in bar:
+        model.train(); correct, seen = 0, 0
         for idx in torch.randperm(n, generator=g).split(bs):
             x = random_resized_crop_flip(images[idx], g).to(device); y = labels[idx].to(device)
             x, perm, lam = cutmix(x, g, settings.cutmix_beta)
@@ -203,7 +203,9 @@ def train_student(images:torch.Tensor,      # distilled images (N, C, H, W) in [
             else:
                 loss = lam * F.cross_entropy(out, y) + (1 - lam) * F.cross_entropy(out, y[perm])
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            if progress: correct, seen = correct + (out.detach().argmax(1) == y).sum(), seen + len(y)
         sched.step()
+        if progress: bar.set_postfix(loss=f'{loss.item():.4f}', train_acc=f'{100 * int(correct) / seen:.1f}%', refresh=False)
     return model.eval()
 
 # %% ../nbs/06a_evaluator.ipynb #2843a3ef
@@ -214,6 +216,7 @@ def evaluate_set(images, labels, test_images, test_labels, num_classes:int, sett
     for sd in seeds:
         m = train_student(images, labels, num_classes, settings, teacher, seed=sd, device=device, progress=progress)
         accs.append(100 * accuracy(m, test_images, test_labels))
+        if progress: print(f"seed {sd}: test top-1 {accs[-1]:.2f} % (mean so far {np.mean(accs):.2f} % over {len(accs)} seed(s))", file=sys.stderr)
     return dict(acc=accs, mean=float(np.mean(accs)), std=float(np.std(accs)), seeds=list(seeds),
                 settings=asdict(settings), n_images=len(images), seconds=round(time.time() - t0, 1))
 

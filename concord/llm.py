@@ -10,7 +10,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from fastcore.script import call_parse, store_true
-from .core import ConcordError, atomic_write_json
+from .core import ConcordError, atomic_write_json, progress_bar
 from .data import FMNIST_CLASSES
 from .concepts import concept_prompt, parse_concepts, ConceptParseError, ConceptBank, ConceptBankError, CONCEPT_PROMPT_SHA256
 
@@ -392,7 +392,6 @@ def retrieve_concepts(classes,                # class names in label order, as t
                       **client_kw,            # passed to `ChatClient` (http_client, sleep, env ...)
                      ) -> ConceptBank:
     "Ask the LLM for `n` concepts per class with the paper's prompt, resumably, and return (and save) the bank."
-    from tqdm.auto import tqdm
     classes = [str(c) for c in classes]
     if not classes: raise LLMError("no classes given")
     dup = sorted({c for c in classes if classes.count(c) > 1})
@@ -402,7 +401,7 @@ def retrieve_concepts(classes,                # class names in label order, as t
     cache = ReplyCache(cache_dir if cache_dir is not None else default_cache_dir(client_kw.get('env')))
     done = {c: v for c, v in _reusable(out, dataset, settings.model, n).items() if c in classes}
     phrases, counts = {}, dict(bank=0, cached=0, requested=0)
-    bar = tqdm(classes, desc=f"concepts ({settings.model})", unit='class', disable=not progress)
+    bar = progress_bar(classes, desc=f"concepts ({settings.model})", unit='class', disable=not progress)
     for c in bar:
         if c in done: phrases[c] = done[c]; counts['bank'] += 1
         elif (hit := cached_concepts(cache, settings.model, c, dataset, n)) is not None: phrases[c] = hit; counts['cached'] += 1

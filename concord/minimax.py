@@ -12,9 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save as st_save, load as st_load
-from tqdm.auto import tqdm
 from diffusers import DiTTransformer2DModel
-from .core import ConcordError, sample_seed, atomic_write_bytes, atomic_write_json
+from .core import ConcordError, sample_seed, atomic_write_bytes, atomic_write_json, progress_bar
 from .backbones import dit_scheduler_config, null_class
 from .dit_original import apply_timestep_convention
 from .guidance import predict_x0
@@ -472,7 +471,7 @@ def minimax_finetune(transformer,                # a `DiTTransformer2DModel`, tr
     vae_dtype = next(vae.parameters()).dtype if vae is not None else None
     sf = float(getattr(vae.config, 'scaling_factor', 1.0) or 1.0) if vae is not None else 1.0
     dt, history, order = next(transformer.parameters()).dtype, [], None
-    with tqdm(total=total, initial=min(step, total), disable=not progress, desc='minimax fine-tuning', unit='step') as bar:
+    with progress_bar(total=total, initial=min(step, total), disable=not progress, desc='minimax fine-tuning', unit='step') as bar:
         while step < total:
             epoch, k = divmod(step, per_epoch)
             if order is None or order[0] != epoch: order = (epoch, _epoch_order(seed, epoch, len(idx)))
@@ -490,7 +489,7 @@ def minimax_finetune(transformer,                # a `DiTTransformer2DModel`, tr
             opt.zero_grad(set_to_none=True); loss.backward(); _tie_grads(groups, params); opt.step()
             update_ema(ema, transformer, ema_decay, trainable)
             step += 1; met = dict(step=step, epoch=epoch, **met); history.append(met)
-            bar.update(1); bar.set_postfix(loss=f"{met['loss']:.4f}")
+            bar.update(1); bar.set_postfix(loss=f"{met['loss']:.4f}", refresh=False)
             if checkpoint_dir is not None and (step % checkpoint_every == 0 or step == total):
                 save_checkpoint(checkpoint_dir, transformer, ema, opt, real_bank, pred_bank,
                                 dict(step=step, settings=settings, trainable=trainable, fingerprint=fingerprint))

@@ -6,10 +6,9 @@
 from __future__ import annotations
 import math
 import torch
-from tqdm.auto import tqdm
 from diffusers import DDIMScheduler
 from fastcore.basics import patch
-from .core import ConcordError, sample_noise
+from .core import ConcordError, sample_noise, progress_bar
 from .backbones import dit_scheduler_config, null_class, latent_shape
 from dataclasses import dataclass
 from typing import Callable
@@ -64,7 +63,7 @@ def ddim_loop(den:Denoiser,          # the backbone for this batch
               steps:int,             # DDIM steps
               hooks=(),              # `StepHook`s: at most one that changes 'eps', any that change 'latents'
               classes=None, indices=None, seed:int=0, # the batch's samples (what hooks bind to)
-              progress=None          # a tqdm bar updated once per step
+              progress=None          # a progress bar (`progress_bar`) updated once per step
              ) -> tuple[torch.Tensor, torch.Tensor|None]:
     "Run DDIM from `x` with the hooks; returns (final latents, the eps hook's last scores or None)."
     sch = den.scheduler; sch.set_timesteps(steps, device=den.timestep_device)
@@ -187,7 +186,7 @@ def sample(self:DiTSampler, classes,                   # class id per sample (li
     indices = torch.as_tensor(indices, dtype=torch.long).flatten()
     if len(indices) != len(classes): raise ConcordError(f"got {len(indices)} indices for {len(classes)} classes")
     out = []
-    with tqdm(total=math.ceil(len(classes) / batch_size) * steps, disable=not progress, desc='sampling', unit='step') as bar:
+    with progress_bar(total=math.ceil(len(classes) / batch_size) * steps, disable=not progress, desc='sampling', unit='step') as bar:
         for i in range(0, len(classes), batch_size):
             imgs, _, _ = self.sample_batch(classes[i:i + batch_size], indices[i:i + batch_size], seed, steps, cfg_scale, guidance, bar, hooks)
             out.append(imgs.float().cpu())

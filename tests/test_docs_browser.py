@@ -1,6 +1,6 @@
 """The docs pages in a real browser: headless Chromium (Debian's chromium + chromium-driver, `make sysdeps`)
 driven by selenium opens the index page and a method page from a local HTTP server and saves screenshots
-in _docs_check/screenshots/.
+in _docs_check/screenshots/; the method page's equations are typeset by the site's own MathJax (`make mathjax`).
 
 The pages are the ones `make docs-check` built in _docs_check/site/ (`make test` runs it just before
 pytest); when they are missing or older than the notebooks, they are built first (`docs_check.py --build-only`).
@@ -20,7 +20,8 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 def _stale() -> bool:
     index = SITE/'index.html'
     if not index.exists(): return True
-    sources = [*(ROOT/'nbs').rglob('*.ipynb'), *(ROOT/'figures').glob('*'), ROOT/'nbs'/'sidebar.yml', ROOT/'tools'/'docs_check.py']
+    sources = [*(ROOT/'nbs').rglob('*.ipynb'), *(ROOT/'figures').glob('*'), ROOT/'nbs'/'sidebar.yml', ROOT/'tools'/'docs_check.py',
+               *(ROOT/'_vendor').glob('.mathjax-*')]
     return max(p.stat().st_mtime for p in sources if p.exists()) > index.stat().st_mtime
 
 @pytest.fixture(scope='module')
@@ -96,3 +97,32 @@ def test_analysis_page(browser, server):
     imgs = dict(_images(browser))
     assert imgs.get('../figures/tsne_informing_fmnist.png') is True, imgs
     assert all(imgs.values()), [s for s, ok in imgs.items() if not ok]
+
+def test_method_page_maths_is_typeset(browser, server):
+    "The equations of 04_guidance (CONCORD Eq. 9, 11, 12) are typeset by the MathJax copied into the site, loaded by a relative path."
+    browser.get(f'{server}/guidance.html')
+    scripts = browser.execute_script("return [...document.scripts].map(s => s.getAttribute('src')).filter(s => s)")
+    assert 'static/mathjax/tex-chtml.js' in scripts, scripts                           # the local copy, relative to the page
+    assert not [s for s in scripts if 'mathjax' in s.lower() and s.startswith(('http:', 'https:', '//')) and not s.startswith(server)], scripts   # no CDN
+    # wait for MathJax to finish typesetting the page (its startup promise), then look at the result
+    browser.set_script_timeout(90)
+    state = browser.execute_async_script("""const done = arguments[arguments.length - 1];
+        const wait = () => (window.MathJax && MathJax.startup && MathJax.startup.promise)
+            ? MathJax.startup.promise.then(() => done('typeset'), e => done('failed: ' + e)) : setTimeout(wait, 100);
+        wait();""")
+    assert state == 'typeset', state
+    n_display = len(browser.find_elements('css selector', 'mjx-container[display="true"]'))
+    n_inline = len(browser.find_elements('css selector', 'mjx-container:not([display="true"])'))
+    assert n_display >= 3 and n_inline >= 10, (n_display, n_inline)    # the page's three displayed equations and its inline symbols
+    # no TeX source is left on the page (the text that is not code)
+    prose = browser.execute_script("""return [...document.querySelectorAll('.jp-MarkdownOutput, .jp-RenderedMarkdown')]
+        .map(e => e.innerText).join('\\n')""")
+    assert prose and '$$' not in prose and '\\hat\\epsilon' not in prose and '\\sqrt' not in prose, prose[:500]
+    # Eq. 9's display: typeset glyphs with the fonts loaded from the site (CHTML draws characters from the woff2 files)
+    fonts = browser.execute_script("return [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+    assert any('MJX' in f.upper() or 'NCM' in f.upper() for f in fonts), fonts
+    eq = browser.find_elements('css selector', 'mjx-container[display="true"]')[-1]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", eq)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(SHOTS/'guidance-maths.png')) and (SHOTS/'guidance-maths.png').stat().st_size > 10_000
+    assert eq.size['width'] > 100 and eq.size['height'] > 10, eq.size   # the equation has a typeset box, not a line of TeX

@@ -11,7 +11,10 @@
 3. Every processed notebook rendered to static HTML with nbconvert into _docs_check/site/, named as
    Quarto names the page (front matter `output-file`, e.g. 04_guidance.ipynb -> guidance.html), with
    `include: false` / `echo: false` / `output: false` honoured, links to notebooks turned into links to
-   their pages (as Quarto does), and the sidebar of nbs/sidebar.yml on every page.
+   their pages (as Quarto does), and the sidebar of nbs/sidebar.yml on every page. The maths is typeset
+   by a local MathJax 4 (the npm packages `mathjax` and its font `@mathjax/mathjax-newcm-font`, which
+   `make mathjax` installs into the git-ignored _vendor/node_modules) copied into the site's static/
+   folder and loaded by a relative path: the template's MathJax 2 from a CDN cannot be reached here.
 4. The checks, one line per problem and exit status 1 when there is any:
    - nbs/sidebar.yml lists every notebook, and only existing ones (tools/docs_sidebar.py);
    - each notebook's title cell holds only its `# title` and a one-line `> summary` (nbdev turns that
@@ -22,7 +25,7 @@
      address, settings.ini's doc_host + doc_baseurl) resolves to a file of the rendered site;
    - no page shows an error: no error output in a processed notebook, no traceback on a page.
 
-Usage: python tools/docs_check.py [--root DIR] [--site DIR] [--workers N] [--build-only]
+Usage: python tools/docs_check.py [--root DIR] [--site DIR] [--workers N] [--mathjax DIR] [--build-only]
 """
 import argparse, ast, html, json, os, re, shutil, sys, time
 from pathlib import Path, PurePosixPath
@@ -36,6 +39,15 @@ ROOT = TOOLS.parent
 CDN = ('https://cdnjs.cloudflare.com/', 'https://unpkg.com/', 'https://cdn.jsdelivr.net/')
 SIDEBAR_CSS = ("#docs-sidebar{font-size:12px;padding:8px 16px;border-bottom:1px solid #ddd;background:#fafafa}"
                "#docs-sidebar ul{list-style:none;margin:0;padding:0;columns:4}")
+MATHJAX = ROOT/'_vendor'/'node_modules'   # `make mathjax`: npm's mathjax and @mathjax/mathjax-newcm-font
+# What the pages load of it: the TeX-to-CommonHTML bundle and what it fetches when it runs (extensions, the speech
+# rule engine of its accessibility menu, the font's CHTML data and woff2 files); not the other bundles or node's files.
+MATHJAX_FILES = {'mathjax': ['tex-chtml.js', 'a11y', 'adaptors', 'input', 'output', 'sre', 'ui', 'package.json', 'LICENSE'],
+                 '@mathjax/mathjax-newcm-font': ['chtml.js', 'chtml', 'package.json', 'LICENSE']}
+# MathJax 4's configuration: TeX between $...$ / $$...$$ as in Jupyter; the fonts from the site's own copy (by default
+# MathJax 4 fetches them from a CDN), found beside the script: [mathjax] is the folder tex-chtml.js was loaded from.
+MATHJAX_CONFIG = ("window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], "
+                  "processEscapes: true, tags: 'ams'}, loader: {paths: {fonts: '[mathjax]/../@mathjax'}}};")
 LINK_ATTRS = [('a', 'href'), ('img', 'src'), ('link', 'href'), ('script', 'src'), ('source', 'src'), ('iframe', 'src')]
 
 def _skipped(rel:Path) -> bool: return any(p.startswith(('_', '.')) for p in rel.parts)
@@ -123,7 +135,16 @@ def _plain_code(source, language=None, metadata=None, **kw) -> str:
     "Code cells as plain preformatted text (Pygments' highlighting took most of the build time)."
     return '<div class="highlight"><pre>' + html.escape(source) + '</pre></div>'
 
-def build(root:Path, site:Path, proc_dir:Path) -> dict:
+def copy_mathjax(src:Path, site:Path) -> Path:
+    "Copy the parts of MathJax the pages load from `src` (a node_modules folder) into site/static/; returns the script's path."
+    for pkg, names in MATHJAX_FILES.items():
+        for n in names:
+            f, dst = src/pkg/n, site/'static'/pkg/n
+            if f.is_dir(): shutil.copytree(f, dst)
+            elif f.exists(): dst.parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, dst)
+    return site/'static'/'mathjax'/'tex-chtml.js'
+
+def build(root:Path, site:Path, proc_dir:Path, mathjax:Path=MATHJAX) -> dict:
     "Render every processed notebook to site/; returns {notebook path: (page path, front matter)}, both relative."
     import nbformat
     from bs4 import BeautifulSoup
@@ -145,6 +166,7 @@ def build(root:Path, site:Path, proc_dir:Path) -> dict:
         rel = f.relative_to(proc_dir)
         if f.is_file() and not _skipped(rel) and f.suffix not in ('.ipynb', '.yml', '.yaml'):
             (site/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, site/rel)
+    mj_script = copy_mathjax(mathjax, site).relative_to(site).as_posix()
     side = [(s, nb) for s, nb in _sidebar(cfg.nbs_path) if nb in pages]
     site_title = str(cfg.get('title', cfg.lib_name))
     exporter = HTMLExporter(template_name='lab', filters={'highlight_code': _plain_code}, exclude_input_prompt=True,
@@ -163,6 +185,11 @@ def build(root:Path, site:Path, proc_dir:Path) -> dict:
         soup = BeautifulSoup(body, 'html.parser')
         for s in soup.find_all('script', src=True):   # the page works offline: no CDN scripts (MathJax, require.js)
             if s['src'].startswith(CDN): s.decompose()
+        for s in soup.find_all('script', type='text/x-mathjax-config'): s.decompose()   # MathJax 2's configuration
+        if soup.head:   # the local MathJax 4, by a path relative to the page
+            conf = soup.new_tag('script'); conf.string = MATHJAX_CONFIG
+            mj = soup.new_tag('script', src=os.path.relpath(mj_script, here.as_posix() or '.'), defer='')
+            soup.head.append(conf); soup.head.append(mj)
         def page_href(nb_rel:str, frag:str='') -> str:
             return os.path.relpath(pages[nb_rel][0], here.as_posix() or '.') + (f'#{frag}' if frag else '')
         for a in soup.find_all('a', href=True):   # Quarto turns links to notebooks into links to their pages
@@ -315,9 +342,15 @@ def main(argv=None) -> int:
     ap.add_argument('--root', default=str(ROOT), help='the nbdev project (folder with settings.ini)')
     ap.add_argument('--site', default=None, help='where the static pages go (default ROOT/_docs_check/site)')
     ap.add_argument('--workers', type=int, default=2, help="processes for nbdev's processing")
+    ap.add_argument('--mathjax', default=str(MATHJAX), help='node_modules folder with mathjax 4 and @mathjax/mathjax-newcm-font (make mathjax)')
     ap.add_argument('--build-only', action='store_true', help='build the pages, skip the checks')
     a = ap.parse_args(argv)
     t0, root = time.time(), Path(a.root).resolve()
+    mathjax = Path(a.mathjax).resolve()
+    if not (mathjax/'mathjax'/'tex-chtml.js').exists() or not (mathjax/'@mathjax'/'mathjax-newcm-font'/'chtml.js').exists():
+        print(f"docs-check: no MathJax 4 in {mathjax} (the pages typeset their maths with a local copy): run `make mathjax`, "
+              f"which installs the npm packages mathjax and @mathjax/mathjax-newcm-font there")
+        return 1
     site = Path(a.site).resolve() if a.site else root/'_docs_check'/'site'
     try: proc_dir = process(root, a.workers)
     except Exception as e:
@@ -327,7 +360,7 @@ def main(argv=None) -> int:
         return 1
     t1 = time.time()
     n_fig = len([f for f in (proc_dir/'figures').glob('*') if f.is_file()])
-    pages = build(root, site, proc_dir)
+    pages = build(root, site, proc_dir, mathjax)
     t2 = time.time()
     if a.build_only:
         print(f"docs-check: {len(pages)} pages built in {site} ({time.time() - t0:.0f} s)"); return 0
