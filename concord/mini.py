@@ -10,14 +10,13 @@ from types import SimpleNamespace
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 from safetensors.torch import save_file, load_file
 import open_clip
 import concord
 from diffusers import AutoencoderKL, DiTTransformer2DModel, DDIMScheduler, DDPMScheduler
 from diffusers.configuration_utils import ConfigMixin, register_to_config
 from diffusers.models.modeling_utils import ModelMixin
-from .core import ConcordError, atomic_write_json, run_record, sha256_file
+from .core import ConcordError, atomic_write_json, run_record, sha256_file, progress_bar
 from .data import FMNIST_CLASSES, load_fashion_mnist, to_model_images
 from .encoders import ClipEncoder
 from .world import World, RealImages
@@ -125,12 +124,12 @@ def train_teacher(images:torch.Tensor,  # float (N, C, 32, 32) in [-1, 1]
     steps = max(1, int(epochs * len(images) / batch_size))
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, steps, max(1, steps // 20)))
-    pbar = tqdm(batch_indices(len(images), batch_size, steps, g), total=steps, desc='teacher', disable=not progress, mininterval=5)
+    pbar = progress_bar(batch_indices(len(images), batch_size, steps, g), total=steps, desc='teacher', disable=not progress)
     for i, idx in enumerate(pbar):
         x = augment(images[idx], g).to(device)
         loss = F.cross_entropy(model(x), labels[idx].to(device), label_smoothing=0.1)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-        if i % 50 == 0: pbar.set_postfix(loss=f"{loss.item():.3f}")
+        if i % 50 == 0: pbar.set_postfix(refresh=False, loss=f"{loss.item():.3f}")
     return model.eval()
 
 # %% ../nbs/06_mini.ipynb #89f6a8a9
@@ -167,12 +166,12 @@ def train_mini_vae(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
     vae = AutoencoderKL(**mini_vae_config()).to(device).train()
     opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, steps, max(1, steps // 20)))
-    pbar = tqdm(batch_indices(len(images), batch_size, steps, g), total=steps, desc='vae', disable=not progress, mininterval=5)
+    pbar = progress_bar(batch_indices(len(images), batch_size, steps, g), total=steps, desc='vae', disable=not progress)
     for i, idx in enumerate(pbar):
         loss, parts = vae_loss(vae, images[idx].to(device), kl_weight, generator=g if device == 'cpu' else None)
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0); opt.step(); sched.step()
-        if i % 50 == 0: pbar.set_postfix({k: f"{v:.4f}" for k, v in parts.items()})
+        if i % 50 == 0: pbar.set_postfix({k: f"{v:.4f}" for k, v in parts.items()}, refresh=False)
     vae.eval().requires_grad_(False)
     vae.register_to_config(scaling_factor=1.0 / latent_std(vae, images[:n_scale], seed=seed))
     return vae
@@ -233,7 +232,7 @@ def train_mini_dit(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
     ddpm = DDPMScheduler.from_config(mini_scheduler().config)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, steps, max(1, steps // 20)))
-    pbar = tqdm(batch_indices(len(images), batch_size, steps, g), total=steps, desc='dit', disable=not progress, mininterval=5)
+    pbar = progress_bar(batch_indices(len(images), batch_size, steps, g), total=steps, desc='dit', disable=not progress)
     for i, idx in enumerate(pbar):
         z0 = (mean[idx] + std[idx] * torch.randn(mean[idx].shape, generator=g)) * sf
         y = drop_labels(labels[idx], num_classes, p_uncond, g)
@@ -241,7 +240,7 @@ def train_mini_dit(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step()
         update_ema(ema, model, min(ema_decay, (1 + i) / (10 + i)), names)
-        if i % 50 == 0: pbar.set_postfix(loss=f"{loss.item():.4f}")
+        if i % 50 == 0: pbar.set_postfix(refresh=False, loss=f"{loss.item():.4f}")
     return ema.eval()
 
 # %% ../nbs/06_mini.ipynb #d316a40c
@@ -394,7 +393,7 @@ def train_mini_clip(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
     decay = [p for p in params if p.ndim >= 2]; no_decay = [p for p in params if p.ndim < 2]
     opt = torch.optim.AdamW([dict(params=decay, weight_decay=weight_decay), dict(params=no_decay, weight_decay=0.0)], lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, steps, max(1, steps // 20)))
-    pbar = tqdm(batch_indices(len(images), batch_size, steps, g), total=steps, desc='clip', disable=not progress, mininterval=5)
+    pbar = progress_bar(batch_indices(len(images), batch_size, steps, g), total=steps, desc='clip', disable=not progress)
     for i, idx in enumerate(pbar):
         y = labels[idx]
         if presence is None:
@@ -412,7 +411,7 @@ def train_mini_clip(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
         else: loss = multi_positive_clip_loss(img, txt, caption_truth(y, presence[idx], cs, pick).to(device), model.logit_scale.exp())
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
         with torch.no_grad(): model.logit_scale.clamp_(0, math.log(100))
-        if i % 50 == 0: pbar.set_postfix(loss=f"{loss.item():.3f}", scale=f"{model.logit_scale.exp().item():.1f}")
+        if i % 50 == 0: pbar.set_postfix(refresh=False, loss=f"{loss.item():.3f}", scale=f"{model.logit_scale.exp().item():.1f}")
     model.eval().requires_grad_(False); clip.clear_cache()
     return clip
 
