@@ -673,6 +673,9 @@ MINI_SETTINGS = dict(
                  variance_loss='none', seed=0),
 )
 
+MINI_GATES = dict(teacher=0.90, clip_zero_shot=0.85, clip_auroc=0.80, clip_corr=0.8,   # the quality gates: guards a little below
+                  vae_reconstruction=0.85, dit=0.80)                          # the shipped levels (clip_corr: at most)
+
 def write_mini_manifest(root) -> dict:
     "Write `reference.safetensors` (outputs of `mini_reference`) and `manifest.json` (size + SHA-256 of every file)."
     root = Path(root)
@@ -722,8 +725,6 @@ def train_mini_world(out=None,          # where to write (default `$CONCORD_MINI
     stage('manifest', out/'manifest.json'); return write_mini_manifest(out)
 
 # %% ../nbs/06_mini.ipynb #47b61583
-MINI_GATES = dict(teacher=0.90, clip_zero_shot=0.75, clip_auroc=0.85, clip_corr=0.6, vae_reconstruction=0.85, dit=0.80)
-
 @torch.no_grad()
 def quality_gates(world:World,          # a mini world (`load_mini_world(root=...)`)
                   n_samples:int=20,     # DiT samples per class (50 DDIM steps, CFG 4)
