@@ -268,7 +268,7 @@ def bank_path(name:str) -> Path:
     folder = Path(concord.__file__).parent/'assets'/'banks'
     p = folder/f"{name}.json"
     if not p.exists():
-        have = sorted(q.stem for q in folder.glob('*.json'))
+        have = sorted(q.stem for q in folder.glob('*.json') if not q.name.endswith('.meter.json'))   # not the meter tables beside them
         raise ConceptBankError(f"no concept bank {name!r} ships with concord (available: {', '.join(have) or 'none'})")
     return p
 
