@@ -396,11 +396,10 @@ def train_mini_clip(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
     pbar = progress_bar(batch_indices(len(images), batch_size, steps, g), total=steps, desc='clip', disable=not progress)
     for i, idx in enumerate(pbar):
         y = labels[idx]
+        x = images[idx]
         if presence is None:
             pick = torch.stack([by_class[k][torch.randint(len(by_class[k]), (1,), generator=g)] for k in y.tolist()]).flatten()
-            x = images[idx]
         else:
-            x = images[idx]
             if views is not None:
                 swap = torch.rand(len(idx), generator=g) < p_view
                 x = torch.where(swap.view(-1, 1, 1, 1), views[idx].to(x.dtype), x)
@@ -488,7 +487,8 @@ def clip_report(clip:ClipEncoder,
     para = attribute_auroc(clip, images, labels, presence, classes, held_out=True, emb=emb)
     cor = concept_name_correlation(clip, images, labels, bank, emb=emb)
     rs = [r for v in cor.values() for r in v]
-    return dict(zero_shot=logits_accuracy(zero_shot_logits(clip, images, classes), labels),
+    names = clip.encode_texts([f"a photo of a {c}" for c in classes]).cpu()   # `zero_shot_logits`' prompts, on the embeddings above
+    return dict(zero_shot=logits_accuracy(emb @ names.T, labels),
                 auroc_mean=sum(auc.values()) / len(auc), auroc=auc,
                 paraphrase_auroc_mean=sum(para.values()) / len(para), paraphrase_auroc=para,
                 corr_mean=sum(rs) / len(rs), corr_per_class={c: sum(v) / len(v) for c, v in cor.items()})
