@@ -46,7 +46,7 @@ $(STAMP): setup.py settings.ini | $(SYSDEPS)
 	$(PY) -c "import torch, torchvision, diffusers, open_clip, nbdev, concord" 
 	touch $(STAMP)
 
-# The README's test command: notebooks (fast cells only), the docs pages, then pytest (which opens the
+# The README's first command: notebooks (fast cells only), the docs pages, then pytest (which opens the
 # pages that docs-check built in headless Chromium).
 test: $(STAMP)
 	$(MAKE) test-nbs docs-check test-py
@@ -121,14 +121,15 @@ $(MATHJAX_STAMP): | $(SYSDEPS)
 	  mathjax@$(MATHJAX_VERSION) @mathjax/mathjax-newcm-font@$(MATHJAX_VERSION)
 	touch $@
 
-# nbs/sidebar.yml (the site's sections: Method, Real scale, Analysis) from the notebooks in nbs/.
+# nbs/sidebar.yml (the site's sections: Guides, Method, Real scale, Analysis) from the notebooks in nbs/.
 sidebar:
 	python3 tools/docs_sidebar.py
 
-# README.md is generated from nbs/index.ipynb (nbdev_readme needs Quarto, which is not installable here).
+# README.md is generated from nbs/index.ipynb (nbdev_readme needs Quarto, which is not installable here); the guide
+# pages of nbs/guides/ (the results tables, made from results/*/bench.json) are executed with it, so their outputs are current.
 readme: $(STAMP)
-	cd nbs && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace index.ipynb
-	$(BIN)/nbdev_clean --fname nbs/index.ipynb
+	cd nbs && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace index.ipynb guides/*.ipynb
+	for nb in nbs/index.ipynb nbs/guides/*.ipynb; do $(BIN)/nbdev_clean --fname $$nb || exit 1; done
 	$(PY) tools/make_readme.py
 
 # The main job on the mini world: CONCORD at IPC 10 (lambda DEMO_LAM = 8, the value chosen on the validation split by
@@ -157,7 +158,7 @@ bench: $(STAMP)
 	$(BIN)/concord bench --out results/bench --figure figures
 
 # The DsCo rows of the results table (issue 7: NOpt, NOpt + doping, data-free), with the settings of `make bench`
-# (IPC 1/10/50, three protocols, seeds 0-2); README's table combines results/bench and results/bench-dsco.
+# (IPC 1/10/50, three protocols, seeds 0-2); the table of nbs/guides/results.ipynb combines results/bench and results/bench-dsco.
 bench-dsco: $(STAMP)
 	$(BIN)/concord bench --rows dsco,dsco-dope,dsco-free --no_ceiling --out results/bench-dsco --figure ''
 

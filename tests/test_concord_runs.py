@@ -44,7 +44,7 @@ def test_torchrun_two_processes(ref, tmp_path):
 
 
 def test_accelerate_two_processes(ref, tmp_path):
-    "The README's CPU command: `accelerate launch --multi_gpu --num_processes 2 ... concord distill --device cpu` (its --cpu starts one)."
+    "The CPU command of nbs/guides/real_scale.ipynb: `accelerate launch --multi_gpu --num_processes 2 ... concord distill --device cpu` (its --cpu starts one)."
     cmd = [*NICE, str(BIN/'accelerate'), 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1',
            '--mixed_precision', 'no', '--dynamo_backend', 'no', '--main_process_port', str(free_port()),
            '--no_python', 'concord', 'distill', '--out', str(tmp_path/'set'), *ARGS]

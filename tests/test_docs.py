@@ -17,6 +17,7 @@ def test_sidebar_lists_every_notebook():
     assert docs_sidebar.problems() == []
     secs = docs_sidebar.sections()
     assert 'index.ipynb' in secs['']
+    assert secs['Guides'] == ['guides/results.ipynb', 'guides/real_scale.ipynb', 'guides/notebooks.ipynb']   # the README's map
     assert {'04_guidance.ipynb', '05_sampler.ipynb', '05a_minimax.ipynb'} <= set(secs['Method'])
     assert {'07a_realscale.ipynb', '05b_unclip.ipynb', '01a_classmaps.ipynb'} <= set(secs['Real scale'])
     assert all(nb.startswith('analysis/') for nb in secs['Analysis']) and len(secs['Analysis']) >= 6
@@ -126,6 +127,14 @@ def test_docs_check_fails_on_broken_links_images_and_errors(toy):
     assert rc == 1, out
     lines = out.splitlines()
     assert "index.html: broken link '01_gone.ipynb' (no 01_gone.ipynb in the site)" in lines, out
+    assert "index.html: link '01_gone.ipynb' does not lead to a page of the site (a notebook's page)" in lines, out
     assert "toy.html: broken image 'figures/gone.png' (no figures/gone.png in the site)" in lines, out
     assert any(l.startswith('toy.html (nbs/00_toy.ipynb, cell') and 'error output ZeroDivisionError' in l for l in lines), out
-    assert lines[-1].startswith('docs-check: 3 problem(s)'), out
+    assert lines[-1].startswith('docs-check: 4 problem(s)'), out
+
+def test_docs_check_wants_pages_behind_the_front_pages_links(toy):
+    "A front-page link to a file that exists in the site but is no page (the README's links are its map of pages) is named."
+    _edit(toy, 'index.ipynb', '(00_toy.ipynb)', '(figures/plot.png)')
+    rc, out = _docs_check(toy)
+    assert rc == 1, out
+    assert out.splitlines()[0] == "index.html: link 'figures/plot.png' does not lead to a page of the site (a notebook's page)", out

@@ -1,5 +1,5 @@
 """The docs pages in a real browser: headless Chromium (Debian's chromium + chromium-driver, `make sysdeps`)
-driven by selenium opens the index page and a method page from a local HTTP server and saves screenshots
+driven by selenium opens the index page, the results guide, a method page and an analysis page from a local HTTP server and saves screenshots
 in _docs_check/screenshots/; the method page's equations are typeset by the site's own MathJax (`make mathjax`).
 
 The pages are the ones `make docs-check` built in _docs_check/site/ (`make test` runs it just before
@@ -64,17 +64,30 @@ def _images(browser) -> list:
         "return [...document.images].map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])")
 
 def test_index_page(browser, server):
-    "The README's page: its title, the results tables and the bench figure, loaded."
+    "The README's page: its title, the demo's table and figure, the links to the guides, the sidebar."
     _open(browser, f'{server}/index.html', 'index.png')
     assert browser.title == 'concord'
     tables = [t.text for t in browser.find_elements('css selector', 'table')]
+    assert any('CONCORD (DiT + concept informing' in t and 'random real images' in t for t in tables), tables[:2]
+    imgs = dict(_images(browser))
+    assert imgs.get('figures/lambda_strip_fmnist.png') is True, imgs
+    assert all(imgs.values()), [s for s, ok in imgs.items() if not ok]
+    hrefs = browser.execute_script("return [...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
+    assert {'guides/results.html', 'guides/real_scale.html', 'guides/notebooks.html'} <= set(hrefs), hrefs
+    # the sidebar reaches the four sections
+    nav = browser.find_element('id', 'docs-sidebar').text
+    assert 'Guides: Results on the mini world' in nav and 'Method: guidance' in nav and 'Real scale: unclip' in nav
+    assert 'Analysis: Concept report' in nav
+
+def test_results_guide(browser, server):
+    "The results guide (nbs/guides/results.ipynb): the benchmark tables and their figures through ../figures, loaded."
+    _open(browser, f'{server}/guides/results.html', 'results.png')
+    assert browser.title == 'Results on the mini world – concord'
+    tables = [t.text for t in browser.find_elements('css selector', 'table')]
     assert any('DiT+CONCORD' in t and 'IPC 10' in t and 'Minimax' in t for t in tables), tables[:2]
     imgs = dict(_images(browser))
-    assert imgs.get('figures/bench_fmnist.png') is True, imgs
+    assert imgs.get('../figures/bench_fmnist.png') is True and imgs.get('../figures/lambda_grid_fmnist.png') is True, imgs
     assert all(imgs.values()), [s for s, ok in imgs.items() if not ok]
-    # the sidebar reaches the three sections
-    nav = browser.find_element('id', 'docs-sidebar').text
-    assert 'Method: guidance' in nav and 'Real scale: unclip' in nav and 'Analysis: Concept report' in nav
 
 def _docstring(module:str, name:str) -> str:
     tree = ast.parse((ROOT/'concord'/f'{module}.py').read_text())

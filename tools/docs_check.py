@@ -7,7 +7,8 @@
    (`sudo`, a download, `dpkg`) and then runs `pip install -e "PROJECT[dev]"`.
 2. The committed figures come along: nbs/figures is a link to ../figures, which nbdev's processing
    follows (as nbdev_docs calls it), so they land in _proc/figures and the pages' `figures/...` and
-   `../figures/...` images resolve in the site as they do in Jupyter and in the README.
+   `../figures/...` images resolve in the site as they do in Jupyter and in the README (tools/make_readme.py
+   rewrites the index notebook's links for the repository's root).
 3. Every processed notebook rendered to static HTML with nbconvert into _docs_check/site/, named as
    Quarto names the page (front matter `output-file`, e.g. 04_guidance.ipynb -> guidance.html), with
    `include: false` / `echo: false` / `output: false` honoured, links to notebooks turned into links to
@@ -23,6 +24,8 @@
      on the rendered pages that shows it;
    - every relative link and image of every page (and every absolute link into the site's own
      address, settings.ini's doc_host + doc_baseurl) resolves to a file of the rendered site;
+   - every link of the front page (index.html, the README's notebook) leads to a page of the site built from a
+     notebook: the README's map of the guides and method pages (in the README those links name the notebooks);
    - no page shows an error: no error output in a processed notebook, no traceback on a page.
 
 Usage: python tools/docs_check.py [--root DIR] [--site DIR] [--workers N] [--mathjax DIR] [--build-only]
@@ -308,6 +311,22 @@ def check_links(site:Path, soups:dict, own:str) -> tuple:
                 if not target.exists(): probs.append(f"{page}: broken {what} '{url}' (no {target.relative_to(root).as_posix()} in the site)")
     return probs, n
 
+def check_index_links(site:Path, soups:dict, pages:dict, own:str='') -> tuple:
+    "Links of the front page (outside the sidebar) that do not lead to a page built from a notebook, and how many were checked."
+    soup, built = soups.get('index.html'), {out for out, _ in pages.values()}
+    if soup is None: return ['index.html: no front page (nbs/index.ipynb) in the site'], 0
+    probs, n = [], 0
+    for a in soup.find_all('a', href=True):
+        if a.find_parent(id='docs-sidebar') is not None: continue
+        url = a['href'].strip()
+        if own and (url == own or url.startswith(own + '/')): url = url[len(own):].lstrip('/') or 'index.html'
+        u = urlsplit(url)
+        if u.scheme or u.netloc or not u.path: continue   # another site, or an anchor of this page
+        n += 1
+        target = os.path.normpath(unquote(u.path))
+        if target not in built: probs.append(f"index.html: link '{a['href']}' does not lead to a page of the site (a notebook's page)")
+    return probs, n
+
 def check_errors(proc_dir:Path, pages:dict, soups:dict) -> list:
     "Error outputs in the processed notebooks and tracebacks shown on pages."
     probs, bad_pages = [], set()
@@ -371,6 +390,7 @@ def main(argv=None) -> int:
     probs = docs_sidebar.problems(cfg.nbs_path, exact=False) + check_title_cells(cfg.nbs_path)
     p_sd, n_sd = check_show_docs(root, soups); probs += p_sd
     p_ln, n_ln = check_links(site, soups, own); probs += p_ln
+    p_ix, n_ix = check_index_links(site, soups, pages, own); probs += p_ix
     probs += check_errors(proc_dir, pages, soups)
     for p in dict.fromkeys(probs): print(p)
     dt = time.time() - t0
@@ -379,7 +399,7 @@ def main(argv=None) -> int:
         print(f"docs-check: {len(set(probs))} problem(s) in {len(pages)} pages ({site}, {dt:.0f} s)")
         return 1
     print(f"docs-check: OK: {len(pages)} pages, {n_sd} public functions/classes with their show_doc entry, "
-          f"{n_ln} links and images, {n_fig} figures, no errors ({site}, {dt:.0f} s)")
+          f"{n_ln} links and images ({n_ix} of the front page's links to pages), {n_fig} figures, no errors ({site}, {dt:.0f} s)")
     return 0
 
 if __name__ == '__main__':

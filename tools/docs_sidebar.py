@@ -1,6 +1,8 @@
 """Write nbs/sidebar.yml, the docs site's sidebar, from the notebooks in nbs/ (settings.ini has custom_sidebar = True).
 
 Sections: the README page (index.ipynb) first, then
+- "Guides": the content-only pages in nbs/guides/ that the README links to (results, real scale, notebooks and
+  commands), in the order of GUIDES, any other guide after them by name;
 - "Method": every numbered notebook in nbs/ that is not listed in REAL_SCALE (so a new core notebook,
   such as 05c_dsco.ipynb, lands here when this script is rerun);
 - "Real scale": the notebooks that only the ImageNet-scale world needs (REAL_SCALE);
@@ -15,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_SCALE = ['01a_classmaps', '02a_llm', '02b_bank_scoring', '03b_dit_original', '05b_unclip', '07a_realscale']
+GUIDES = ['results', 'real_scale', 'notebooks']   # the README's map, in its order
 _numbered = re.compile(r'^\d+[a-z]?_.+\.ipynb$')
 
 def notebooks(nbs:Path) -> list:
@@ -24,15 +27,18 @@ def notebooks(nbs:Path) -> list:
 
 def sections(nbs:Path=ROOT/'nbs') -> dict:
     "Section name -> notebooks, in sidebar order; raises `ValueError` for a notebook that fits no section."
-    out = {'': [], 'Method': [], 'Real scale': [], 'Analysis': []}
+    out = {'': [], 'Guides': [], 'Method': [], 'Real scale': [], 'Analysis': []}
     for nb in notebooks(nbs):
         if nb == 'index.ipynb': out[''].append(nb)
         elif nb.startswith('analysis/'): out['Analysis'].append(nb)
+        elif nb.startswith('guides/'): out['Guides'].append(nb)
         elif '/' not in nb and _numbered.match(nb):
             out['Real scale' if nb[:-len('.ipynb')] in REAL_SCALE else 'Method'].append(nb)
-        else: raise ValueError(f"{nb}: no sidebar section for it; give it a number (NN_name.ipynb) or put it in analysis/")
+        else: raise ValueError(f"{nb}: no sidebar section for it; give it a number (NN_name.ipynb) or put it in analysis/ or guides/")
     missing = [n for n in REAL_SCALE if f'{n}.ipynb' not in out['Real scale']]
     if missing: raise ValueError(f"tools/docs_sidebar.py lists {missing} as real scale, but nbs/ has no such notebook")
+    order = lambda nb: (GUIDES.index(nb[7:-6]), '') if nb[7:-6] in GUIDES else (len(GUIDES), nb)
+    out['Guides'].sort(key=order)
     return out
 
 def render(nbs:Path=ROOT/'nbs') -> str:
