@@ -11,8 +11,8 @@ from .data import FMNIST_CLASSES
 from .meter import ATTRIBUTES
 
 # %% auto #0
-__all__ = ['CAPTION_PHRASES', 'HELD_OUT', 'CLASS_TEMPLATES', 'ATTR_TEMPLATES', 'CaptionSet', 'caption_set', 'presence_matrix',
-           'meaningful', 'caption_truth', 'CaptionSampler']
+__all__ = ['CAPTION_PHRASES', 'HELD_OUT', 'CLASS_TEMPLATES', 'ATTR_TEMPLATES', 'FREE_TEMPLATES', 'CaptionSet', 'caption_set',
+           'presence_matrix', 'meaningful', 'caption_truth', 'caption_ignore', 'CaptionSampler']
 
 # %% ../nbs/02d_captions.ipynb #86d4b238
 CAPTION_PHRASES = {  # attribute -> {'high': [...], 'low': [...]}; the last phrase of each side is held out of training
@@ -64,16 +64,18 @@ CAPTION_PHRASES = {  # attribute -> {'high': [...], 'low': [...]}; the last phra
 HELD_OUT = 1   # phrases per side kept out of training (the last ones)
 CLASS_TEMPLATES = ("a photo of a {c}", "a {c}", "a picture of a {c}", "a product photo of a {c}")   # captions that name the class only
 ATTR_TEMPLATES = ("{c} with {p}", "a photo of a {c} with {p}", "a {c} that has {p}")                 # a class and one attribute phrase
+FREE_TEMPLATES = ("an item with {p}", "a photo of something with {p}", "a product that has {p}")       # one attribute phrase, no class
 
 # %% ../nbs/02d_captions.ipynb #68ed8e64
 @dataclass
 class CaptionSet:
-    "A finite set of captions and what each claims: a class, optionally one meter attribute on one side."
+    "A finite set of captions and what each claims: a class (-1: none), optionally one meter attribute on one side."
     texts:list            # the caption strings
     classes:torch.Tensor  # (C,) class index each caption names
     attrs:torch.Tensor    # (C,) index into `names` of the attribute it claims, -1 for a class-only caption
     sides:torch.Tensor    # (C,) bool: True claims the attribute present (its high side), False absent
     names:list            # attribute names, in the order of the columns of a presence matrix
+    scope:torch.Tensor|None = None # (K, A) bool: class k has attribute a (what a class-free caption can be true or false of)
 
     def __len__(self): return len(self.texts)
 
@@ -81,6 +83,7 @@ class CaptionSet:
 def caption_set(classes:list=FMNIST_CLASSES, # class names, in label order
                 phrases:dict|None=None,      # attribute -> {'high': [...], 'low': [...]}; default `CAPTION_PHRASES`
                 held_out:bool=False,         # the held-out phrases only (for evaluation), without class-only captions
+                free:bool=False,             # add class-free captions (`FREE_TEMPLATES`, class -1) of every attribute some class has
                ) -> CaptionSet:
     "The captions of every class: class-only templates, and each meaningful attribute's phrases on both sides."
     phrases = phrases or CAPTION_PHRASES
@@ -96,8 +99,15 @@ def caption_set(classes:list=FMNIST_CLASSES, # class names, in label order
                 ps = phrases[n]['high' if side else 'low']
                 ps = ps[-HELD_OUT:] if held_out else ps[:-HELD_OUT]
                 rows += [(t.format(c=c, p=p), k, a, side) for p in ps for t in ATTR_TEMPLATES]
+    scope = torch.tensor([[c in ATTRIBUTES[n].classes for n in names] for c in classes])
+    if free:
+        for a, n in enumerate(names):
+            if not scope[:, a].any(): continue
+            for side in (True, False):
+                ps = phrases[n]['high' if side else 'low'][:-HELD_OUT]
+                rows += [(t.format(p=p), -1, a, side) for p in ps for t in FREE_TEMPLATES]
     texts, ks, attrs, sides = zip(*rows)
-    return CaptionSet(list(texts), torch.tensor(ks), torch.tensor(attrs), torch.tensor(sides), names)
+    return CaptionSet(list(texts), torch.tensor(ks), torch.tensor(attrs), torch.tensor(sides), names, scope)
 
 # %% ../nbs/02d_captions.ipynb #a62b1583
 def presence_matrix(values:dict, # attribute name -> (N,) meter values (`concord.meter.meter`)
@@ -114,7 +124,7 @@ def meaningful(cs:CaptionSet,        # the caption set
               ) -> torch.Tensor:
     "(K, A) bool: class k has captions about attribute a."
     m = torch.zeros(n_classes, len(cs.names), dtype=torch.bool)
-    keep = cs.attrs >= 0
+    keep = (cs.attrs >= 0) & (cs.classes >= 0)
     m[cs.classes[keep], cs.attrs[keep]] = True
     return m
 
@@ -124,24 +134,37 @@ def caption_truth(labels:torch.Tensor,   # (B,) class of each image
                   cs:CaptionSet,         # the caption set
                   picks:torch.Tensor,    # (P,) caption indices
                  ) -> torch.Tensor:
-    "(B, P) bool: caption `picks[j]` is true of image i (same class, and the claimed side if it claims one)."
+    "(B, P) bool: caption `picks[j]` is true of image i (same class or class-free, and the claimed side if it claims one)."
     pc, pa, ps = cs.classes[picks], cs.attrs[picks], cs.sides[picks]
     same = labels[:, None] == pc[None, :]
+    if (pc < 0).any(): same = same | ((pc < 0)[None, :] & cs.scope[labels][:, pa.clamp(min=0)])  # class-free: the image's class has the attribute
     agrees = presence[:, pa.clamp(min=0)] == ps[None, :]
     return same & ((pa < 0)[None, :] | agrees)
+
+# %% ../nbs/02d_captions.ipynb #3a52b316
+def caption_ignore(labels:torch.Tensor,  # (B,) class of each image
+                   cs:CaptionSet,        # the caption set
+                   picks:torch.Tensor,   # (P,) caption indices
+                  ) -> torch.Tensor:
+    "(B, P) bool: pairs the loss leaves out, a class-free caption about an attribute the image's class does not have."
+    pc, pa = cs.classes[picks], cs.attrs[picks]
+    return (pc < 0)[None, :] & ~cs.scope[labels][:, pa.clamp(min=0)]
 
 # %% ../nbs/02d_captions.ipynb #f898c00e
 class CaptionSampler:
     "Seeded draws of one grounded caption per image."
     def __init__(self, cs:CaptionSet,  # the caption set
                  n_classes:int,        # number of classes
-                 p_class:float=0.25):  # probability of a class-only caption
-        if not 0 <= p_class <= 1: raise ConcordError(f"p_class must be in [0, 1], got {p_class}")
-        self.cs, self.p_class, self.mean = cs, p_class, meaningful(cs, n_classes)
+                 p_class:float=0.25,   # probability of a class-only caption
+                 p_free:float=0.0):    # of the attribute captions, the share drawn class-free (needs `caption_set(free=True)`)
+        for n, p in (('p_class', p_class), ('p_free', p_free)):
+            if not 0 <= p <= 1: raise ConcordError(f"{n} must be in [0, 1], got {p}")
+        self.cs, self.p_class, self.p_free, self.mean = cs, p_class, p_free, meaningful(cs, n_classes)
         self.by_class = [torch.nonzero((cs.classes == k) & (cs.attrs < 0)).flatten() for k in range(n_classes)]
         self.by_claim = {}
         for i, (k, a, s) in enumerate(zip(cs.classes.tolist(), cs.attrs.tolist(), cs.sides.tolist())):
             if a >= 0: self.by_claim.setdefault((k, a, s), []).append(i)
+        if p_free > 0 and not (cs.classes < 0).any(): raise ConcordError("p_free > 0 needs class-free captions: build the caption set with free=True")
         missing = [k for k in range(n_classes) if not len(self.by_class[k]) and not self.mean[k].any()]
         if missing: raise ConcordError(f"class(es) {missing} have no captions in the caption set")
 
@@ -150,6 +173,7 @@ class CaptionSampler:
                  generator:torch.Generator) -> torch.Tensor:
         "(B,) caption indices, each true of its image."
         r = torch.rand(len(labels), generator=generator)
+        rf = torch.rand(len(labels), generator=generator) if self.p_free > 0 else None
         out = []
         for i, k in enumerate(labels.tolist()):
             attrs = torch.nonzero(self.mean[k]).flatten()
@@ -157,6 +181,7 @@ class CaptionSampler:
                 cands = self.by_class[k]
             else:
                 a = int(attrs[torch.randint(len(attrs), (1,), generator=generator)])
-                cands = self.by_claim[(k, a, bool(presence[i, a]))]
+                side = bool(presence[i, a])
+                cands = self.by_claim[(-1, a, side)] if rf is not None and rf[i] < self.p_free else self.by_claim[(k, a, side)]
             out.append(int(cands[torch.randint(len(cands), (1,), generator=generator)]))
         return torch.tensor(out, dtype=torch.long)

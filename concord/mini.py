@@ -24,7 +24,7 @@ from .minimax import minimax_finetune, merge_difffit, update_ema
 from .backbones import dit_scheduler_config
 from .concepts import ConceptBank, bank_path, format_concept, validity_scores
 from .meter import meter
-from .captions import caption_set, CaptionSampler, caption_truth, presence_matrix
+from .captions import caption_set, CaptionSampler, caption_truth, presence_matrix, caption_ignore
 from .sampler import DiTSampler
 
 # %% auto #0
@@ -331,14 +331,20 @@ def masked_clip_loss(image_emb:torch.Tensor,  # (B, D) L2-normalised
 def multi_positive_clip_loss(image_emb:torch.Tensor,  # (B, D) L2-normalised
                              text_emb:torch.Tensor,   # (P, D) L2-normalised captions
                              truth:torch.Tensor,      # (B, P) bool: caption j is true of image i; every row and column has a True
-                             logit_scale:torch.Tensor # the scale s (already exponentiated)
+                             logit_scale:torch.Tensor,# the scale s (already exponentiated)
+                             ignore:torch.Tensor|None=None # (B, P) bool: pairs left out of both softmaxes (`concord.captions.caption_ignore`)
                             ) -> torch.Tensor:
     "Symmetric CLIP loss with every true image-caption pair a positive (soft targets uniform over the true ones)."
     if not (truth.any(1).all() and truth.any(0).all()): raise ConcordError("every image and every caption needs a true partner in the batch")
     logits = logit_scale * image_emb @ text_emb.T
     t = truth.float()
-    i2t = -(t / t.sum(1, keepdim=True) * logits.log_softmax(1)).sum(1).mean()
-    t2i = -(t.T / t.T.sum(1, keepdim=True) * logits.T.log_softmax(1)).sum(1).mean()
+    if ignore is not None:
+        if (ignore & truth).any(): raise ConcordError("a pair cannot be both true and ignored")
+        logits = logits.masked_fill(ignore, float('-inf'))
+        lp_i, lp_t = logits.log_softmax(1).masked_fill(ignore, 0), logits.T.log_softmax(1).masked_fill(ignore.T, 0)
+    else: lp_i, lp_t = logits.log_softmax(1), logits.T.log_softmax(1)
+    i2t = -(t / t.sum(1, keepdim=True) * lp_i).sum(1).mean()
+    t2i = -(t.T / t.T.sum(1, keepdim=True) * lp_t).sum(1).mean()
     return (i2t + t2i) / 2
 
 # %% ../nbs/06_mini.ipynb #7f94b36f
@@ -376,6 +382,7 @@ def train_mini_clip(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
                     views:torch.Tensor|None=None,    # (N, 1, 32, 32) decoded x0 views of `images` (`x0_views`), grounded recipe only
                     p_view:float=0.5,      # share of each batch shown as its x0 view
                     p_class:float=0.25,    # grounded recipe: share of class-only captions
+                    p_free:float=0.0,      # grounded recipe: share of the attribute captions drawn class-free ("an item with ...")
                     steps:int=2500, batch_size:int=256, lr:float=1e-3, weight_decay:float=0.05,
                     cfg:dict|None=None, seed:int=0, device='cpu', progress:bool=True) -> ClipEncoder:
     "Train the mini-CLIP's image tower and text projection contrastively; returns a frozen `ClipEncoder`."
@@ -384,7 +391,7 @@ def train_mini_clip(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
     clip = build_mini_clip(cfg, seed=seed, device=device)
     model = clip.model.train()
     if presence is not None:
-        cs = caption_set(classes); draw = CaptionSampler(cs, len(classes), p_class); caps = cs.texts
+        cs = caption_set(classes, free=p_free > 0); draw = CaptionSampler(cs, len(classes), p_class, p_free); caps = cs.texts
     else:
         caps, cap_labels = mini_captions(classes, concepts)
         by_class = [torch.nonzero(cap_labels == k).flatten() for k in range(len(classes))]
@@ -407,7 +414,9 @@ def train_mini_clip(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
         img = F.normalize(model.encode_image(clip.preprocess(augment(x, g))), dim=-1)
         txt = F.normalize(model.text.proj(feats[pick]), dim=-1)
         if presence is None: loss = masked_clip_loss(img, txt, y.to(device), model.logit_scale.exp())
-        else: loss = multi_positive_clip_loss(img, txt, caption_truth(y, presence[idx], cs, pick).to(device), model.logit_scale.exp())
+        else:
+            ign = caption_ignore(y, cs, pick).to(device) if p_free > 0 else None
+            loss = multi_positive_clip_loss(img, txt, caption_truth(y, presence[idx], cs, pick).to(device), model.logit_scale.exp(), ign)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
         with torch.no_grad(): model.logit_scale.clamp_(0, math.log(100))
         if i % 50 == 0: pbar.set_postfix(refresh=False, loss=f"{loss.item():.3f}", scale=f"{model.logit_scale.exp().item():.1f}")
