@@ -2,7 +2,7 @@
 measure its top-1 on the 10,000 test images and write the record to results/teachers/ARCH.json; --ship copies a small teacher
 (< 5 MB) into concord/assets/teachers/, where `teacher_for` finds it first.
 
-    OMP_NUM_THREADS=1 python bench/teachers.py conv3 [--epochs 3] [--ship]
+    OMP_NUM_THREADS=1 python bench/teachers.py conv3 [--epochs 1] [--ship]
 """
 import argparse, shutil
 from pathlib import Path
@@ -12,7 +12,7 @@ from concord.data import load_fashion_mnist, to_model_images
 from concord.evaluator import teacher_for, accuracy, TEACHER_ASSETS
 
 ap = argparse.ArgumentParser()
-ap.add_argument('arch'); ap.add_argument('--epochs', type=int, default=3); ap.add_argument('--seed', type=int, default=0)
+ap.add_argument('arch'); ap.add_argument('--epochs', type=int, default=1); ap.add_argument('--seed', type=int, default=0)
 ap.add_argument('--ship', action='store_true'); ap.add_argument('--out', default='results/teachers')
 a = ap.parse_args()
 torch.set_num_threads(1)

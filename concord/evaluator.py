@@ -455,7 +455,7 @@ def select_random(labels:torch.Tensor, ipc:int, seed:int=0) -> torch.Tensor:
 
 # %% ../nbs/06a_evaluator.ipynb #83e19bfe
 def teacher_settings(model:str,          # the architecture: a name of `STUDENTS` or timm:NAME
-                     epochs:int=3, batch_size:int=128) -> EvalSettings:
+                     epochs:int=1, batch_size:int=128) -> EvalSettings:
     "How a teacher of architecture `model` is trained on the full training split (hard labels, no CutMix)."
     return EvalSettings('hard', epochs=epochs, batch_size=batch_size, lr=rded_lr(model), weight_decay=0.01, model=model,
                         preset='teacher', augment='crop', cutmix_p=0.0, optimizer='adamw-cosine', decay='matrices')
@@ -480,7 +480,7 @@ def teacher_for(model:str,                  # the student architecture the teach
                 images:torch.Tensor,        # the full training split (N, C, H, W) in [-1, 1]
                 labels:torch.Tensor,
                 num_classes:int,
-                epochs:int=3,               # training epochs of the teacher (`teacher_settings`; 3 fit one CPU thread)
+                epochs:int=1,               # training epochs of the teacher (`teacher_settings`; one fits a CPU thread: 34 min for conv3 on a shared 2-core machine)
                 seed:int=0, device='cpu',
                 cache=None,                 # the cache folder (default `teacher_cache()`)
                 test:tuple|None=None,       # (images, labels) of the test split: the teacher's top-1 is recorded when it is trained
