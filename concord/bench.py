@@ -16,14 +16,15 @@ from .data import load_fashion_mnist, to_model_images, train_val_split, load_dis
 from .distill import DistillSettings, distill
 from .mini import load_mini_world, mini_concept_bank
 from .meter import meter_table_path, load_meter_table, set_completeness
-from .evaluator import EvalSettings, train_student, accuracy
-from .metrics import features, class_features, feature_metrics, dd_ranking
+from .evaluator import EvalSettings, train_student, accuracy, evaluate_set, teacher_for, train_converged
+from .metrics import features, class_features, feature_metrics, dd_ranking, dd_ranking_package
 from fastcore.script import store_true
 
 # %% auto #0
-__all__ = ['ROWS', 'PROTOCOLS', 'SEEDLESS', 'MAIN_ROWS', 'LAM_GRID', 'N_TRAIN', 'BenchSettings', 'make_set', 'train_cell',
-           'train_ceiling', 'score_lambda', 'run_bench', 'choose_lambda', 'summarize', 'write_results',
-           'bench_markdown', 'plot_bench', 'combine_summaries', 'cost_markdown', 'quick_settings', 'bench_cmd']
+__all__ = ['ROWS', 'PROTOCOLS', 'DEFAULT_PROTOCOLS', 'SEEDLESS', 'MAIN_ROWS', 'LAM_GRID', 'N_TRAIN', 'DDRANKING_SCORES',
+           'PEER_NUMBERS', 'BenchSettings', 'make_set', 'train_cell', 'train_ceiling', 'score_lambda', 'run_bench',
+           'choose_lambda', 'summarize', 'write_results', 'bench_markdown', 'plot_bench', 'combine_summaries',
+           'cost_markdown', 'row_scores', 'rank_agreement', 'presets_on_set', 'quick_settings', 'bench_cmd']
 
 # %% ../nbs/10_bench.ipynb #a54da168
 ROWS = {  # key: (label in the table, DistillSettings fields)
@@ -42,7 +43,10 @@ PROTOCOLS = {  # key: (label, EvalSettings protocol, EvalSettings fields of the 
     'convnet-soft': ('ConvNet-3, soft', 'soft', dict(model='convnet')),
     'resnet18-soft': ('ResNet-18, soft', 'soft', dict(model='resnet18', stem='strided')),
     'convnet-hard': ('ConvNet-3, hard', 'hard', dict(model='convnet')),
+    'convnet-idc': ('ConvNet-3, IDC preset, hard', 'idc', dict(model='convnet')),        # the peers' own settings (issue 16)
+    'conv3-rded': ('ConvNet-3 BN, RDED preset, soft', 'rded', dict(model='conv3')),
 }
+DEFAULT_PROTOCOLS = ('convnet-soft', 'resnet18-soft', 'convnet-hard')   # what `make bench` runs unless told
 for _k, (_, _f) in ROWS.items():   # every row is a registered method of `concord distill` with valid settings
     DistillSettings(**_f).validate()
 SEEDLESS = tuple(k for k, (_, f) in ROWS.items() if 'seed' not in DistillSettings(**f).identity())   # rows whose set does not depend on the seed
@@ -58,9 +62,11 @@ class BenchSettings:
     ipcs: tuple = (1, 10, 50)
     rows: tuple = MAIN_ROWS
     seeds: tuple = (0, 1, 2)
-    protocols: tuple = tuple(PROTOCOLS)
-    epochs_scale: dict = field(default_factory=lambda: {'convnet-soft': 0.08, 'resnet18-soft': 0.04, 'convnet-hard': 0.01})
+    protocols: tuple = DEFAULT_PROTOCOLS
+    epochs_scale: dict = field(default_factory=lambda: {'convnet-soft': 0.08, 'resnet18-soft': 0.04, 'convnet-hard': 0.01,
+                                                        'convnet-idc': 0.02, 'conv3-rded': 0.08})   # the peers' presets: 20 and 24 epochs
     test_images: dict = field(default_factory=lambda: {p: 100 for p in PROTOCOLS})  # test images per class, per protocol (absent: all)
+    full: bool = False                      # the presets' full schedules and all 10,000 test images (ignores epochs_scale, test_images)
     lam: float|None = None                  # CONCORD's lambda; None: chosen from lam_grid on the validation split
     lam_grid: tuple = LAM_GRID
     lam_ipc: int = 10
@@ -68,8 +74,9 @@ class BenchSettings:
     val_images: int = 2000
     steps: int = 50                         # DDIM steps of the generative rows
     ceiling: bool = True
-    ceiling_epochs: dict = field(default_factory=lambda: {'convnet-soft': 1, 'resnet18-soft': 1, 'convnet-hard': 2})
-    ceiling_images: int|None = None         # real training images for the ceiling (None: all 60,000)
+    ceiling_epochs: dict = field(default_factory=lambda: {p: 100 for p in PROTOCOLS})  # at most this many epochs per ceiling
+    ceiling_patience: int = 3               # a ceiling stops after this many epochs without a better validation top-1
+    ceiling_images: int|None = None         # real training images for the ceiling (None: the whole training part)
     real_limit: int|None = None             # use only the first N training images for the real-image rows and metrics (quick runs)
     metrics_real: int = 1000                # real images per class the set metrics compare against
     workers: int = 2
@@ -86,7 +93,8 @@ class BenchSettings:
         if self.workers < 1: raise ConcordError(f"workers must be >= 1, got {self.workers}")
         return self
 
-    def scale(self, protocol:str) -> float: return float(self.epochs_scale.get(protocol, 1.0))
+    def scale(self, protocol:str) -> float: return 1.0 if self.full else float(self.epochs_scale.get(protocol, 1.0))
+    def tests(self, protocol:str) -> int|None: return None if self.full else self.test_images.get(protocol)
 
 # %% ../nbs/10_bench.ipynb #bfcad7ec
 def _task_file(s:BenchSettings, name:str) -> Path: return Path(s.out)/'work'/'tasks'/f'{name}.json'
@@ -145,7 +153,7 @@ def _teacher():
 # %% ../nbs/10_bench.ipynb #c1878f01
 def _test_subset(s:BenchSettings, protocol:str):
     x, y = _real(s, 'test')
-    per = s.test_images.get(protocol)
+    per = s.tests(protocol)
     if not per: return x, y
     keep = torch.cat([torch.nonzero(y == c).flatten()[:per] for c in range(10)]).sort().values
     return x[keep], y[keep]
@@ -183,19 +191,36 @@ def train_cell(s:BenchSettings, row:str, seed:int, ipc:int, protocol:str, lam:fl
     return _train_and_score(s, x, y, _student(s, protocol, ipc), protocol, seed)
 
 # %% ../nbs/10_bench.ipynb #878f0478
+def _soft_teacher(s:BenchSettings, es:EvalSettings):
+    "The teacher of a soft-label student: the shipped mini teacher, or (preset rded) one of the student's architecture, cached per process."
+    if es.teacher == 'mini': return _teacher()
+    key = ('teacher', es.model, s.real_limit)
+    if key not in _CACHE:
+        x, y = _real(s, 'train')
+        _CACHE[key] = teacher_for(es.model, x, y, 10, progress=False)
+    return _CACHE[key]
+
 def _train_and_score(s:BenchSettings, x, y, es:EvalSettings, protocol:str, seed:int) -> dict:
     t0 = time.time()
-    m = train_student(x, y, 10, es, _teacher() if es.protocol == 'soft' else None, seed=seed)
     xt, yt = _test_subset(s, protocol)
-    return dict(acc=100 * accuracy(m, xt, yt), n_train=len(x), n_test=len(xt), epochs=es.epochs, batch_size=es.batch_size,
-                seconds=round(time.time() - t0, 1))
+    r = evaluate_set(x, y, xt, yt, 10, es, _soft_teacher(s, es) if es.protocol == 'soft' else None, seeds=(seed,), progress=False)
+    return dict(acc=r['acc'][0], acc_final=r['acc_final'][0], acc_best=r['acc_best'][0], preset=es.preset, n_train=len(x), n_test=len(xt),
+                epochs=es.epochs, batch_size=es.batch_size, seconds=round(time.time() - t0, 1))
 
 # %% ../nbs/10_bench.ipynb #f0d1b20b
 def train_ceiling(s:BenchSettings, protocol:str, seed:int=0, cfg=None) -> dict:
-    "The protocol's student trained on the real training split: the ceiling of the table."
+    "The protocol's student trained to convergence on the real training split (less the validation images): the ceiling."
     x, y = _real(s, 'train')
-    if s.ceiling_images: x, y = x[:s.ceiling_images], y[:s.ceiling_images]
-    return _train_and_score(s, x, y, _student(s, protocol, 6000, epochs=s.ceiling_epochs[protocol]), protocol, seed)
+    tr, val = train_val_split(N_TRAIN, s.val_frac, 0)
+    tr, val = tr[tr < len(y)], val[val < len(y)][:s.val_images]
+    if s.ceiling_images: tr = tr[:s.ceiling_images]
+    es = _student(s, protocol, 6000, epochs=s.ceiling_epochs[protocol])
+    t0 = time.time()
+    m, rec = train_converged(x[tr], y[tr], 10, es, x[val], y[val], _soft_teacher(s, es) if es.protocol == 'soft' else None,
+                             patience=s.ceiling_patience, seed=seed)
+    xt, yt = _test_subset(s, protocol)
+    return dict(acc=100 * accuracy(m, xt, yt), n_train=len(tr), n_val=len(val), n_test=len(xt), preset=es.preset,
+                batch_size=es.batch_size, seconds=round(time.time() - t0, 1), **rec)
 
 # %% ../nbs/10_bench.ipynb #ce8c1ece
 N_TRAIN = 60_000   # Fashion-MNIST's training split: the validation split is a function of it alone
@@ -229,7 +254,7 @@ def _run_task(s:BenchSettings, name:str, fn:str, args:dict) -> dict:
     return r
 
 # %% ../nbs/10_bench.ipynb #c450984d
-_COST = {'convnet-soft': 1.3, 'convnet-hard': 1.0, 'resnet18-soft': 1.3}   # rough relative cost per image-epoch, for ordering
+_COST = {'convnet-soft': 1.3, 'convnet-hard': 1.0, 'resnet18-soft': 1.3, 'convnet-idc': 1.2, 'conv3-rded': 1.5}   # rough relative cost per image-epoch, for ordering
 
 def _plan(s:BenchSettings, lam:float|None, made:set) -> list[tuple[str, str, dict, float]]:
     "Tasks whose inputs exist: (name, function, args, rough cost)."
@@ -251,14 +276,15 @@ def _plan(s:BenchSettings, lam:float|None, made:set) -> list[tuple[str, str, dic
             for ipc in s.ipcs:
                 for p in s.protocols:
                     es = _student(s, p, ipc)
-                    cfg = dict(set=setcfg, student=asdict(es), test_images=s.test_images.get(p))
+                    cfg = dict(set=setcfg, student=asdict(es), test_images=s.tests(p))
                     for sd in ([seed] if row not in SEEDLESS else s.seeds):
                         name = f'cell-{row}' + ('' if l is None else f'-lam{l:g}') + f'-seed{sd}-ipc{ipc}-{p}'
                         tasks.append((name, 'train_cell',
                                       dict(row=row, seed=sd, ipc=ipc, protocol=p, lam=l, cfg=cfg), es.epochs * ipc * 10 * _COST[p] / 1000))
     if s.ceiling:
         for p in s.protocols:
-            cfg = dict(epochs=s.ceiling_epochs[p], images=s.ceiling_images, real_limit=s.real_limit, test_images=s.test_images.get(p),
+            cfg = dict(epochs=s.ceiling_epochs[p], patience=s.ceiling_patience, images=s.ceiling_images, real_limit=s.real_limit,
+                       val_frac=s.val_frac, val_images=s.val_images, test_images=s.tests(p),
                        student=asdict(_student(s, p, 6000, epochs=s.ceiling_epochs[p])))
             tasks.append((f'ceiling-{p}', 'train_ceiling', dict(protocol=p, seed=s.seeds[0], cfg=cfg), 60 * _COST[p]))
     return tasks
@@ -364,7 +390,7 @@ def summarize(s:BenchSettings, results:dict) -> tuple[list[dict], list[dict]]:
 
 # %% ../nbs/10_bench.ipynb #f072a9b9
 def _ddranking(s:BenchSettings, table:list[dict]) -> list[dict]:
-    "DD-Ranking's HLR, IOR and LRS per row and IPC: hard = ConvNet-3 hard labels, any = ConvNet-3 soft labels."
+    "DD-Ranking's HLR, IOR and LRS per row and IPC (hard = ConvNet-3 hard labels, any = ConvNet-3 soft labels): `lrs` as its docs define it, `lrs_package` as ddranking 0.2.0 computes it."
     get = {(t['row'], t['ipc'], t['protocol']): t['mean'] for t in table}
     full = get.get(('full', None, 'convnet-hard'))
     out = []
@@ -373,8 +399,15 @@ def _ddranking(s:BenchSettings, table:list[dict]) -> list[dict]:
         for ipc in s.ipcs:
             vals = [get.get((row, ipc, 'convnet-hard')), get.get((row, ipc, 'convnet-soft')), get.get(('random', ipc, 'convnet-soft'))]
             if any(v is None or math.isnan(v) for v in vals): continue
-            out.append(dict(row=row, ipc=ipc, **{k: round(v, 2) for k, v in dd_ranking(vals[0], full, vals[1], vals[2]).items()}))
+            out.append(dict(row=row, ipc=ipc, **{k: round(v, 2) for k, v in dd_ranking(vals[0], full, vals[1], vals[2]).items()},
+                            lrs_package=round(dd_ranking_package(vals[0], full, vals[1], vals[2])['lrs'], 6)))
     return out
+
+# %% ../nbs/10_bench.ipynb #67c7db0b
+DDRANKING_SCORES = {   # the names of the two label-robust scores in bench.json's `ddranking` entries
+    'lrs': "DD-Ranking's docs: alpha on accuracies / 100, LRS in % (concord.metrics.dd_ranking)",
+    'lrs_package': 'ddranking 0.2.0 as shipped: alpha on percentage points, LRS unscaled (concord.metrics.dd_ranking_package)',
+}
 
 # %% ../nbs/10_bench.ipynb #7a737316
 def _csv(rows:list[dict]) -> str:
@@ -391,7 +424,7 @@ def write_results(s:BenchSettings, results:dict, lam:float|None, wall:float|None
     gen = {n[4:]: r['result'] for n, r in sorted(results.items()) if n.startswith('set-')}
     summary = dict(record=run_record(**{k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(s).items()}),
                    lam=lam, lam_selection=[results[n]['result'] for n in sorted(results) if n.startswith('lambda-')],
-                   table=table, ddranking=_ddranking(s, table), set_metrics=_set_metrics(s, lam), generation=gen,
+                   table=table, ddranking=_ddranking(s, table), ddranking_scores=DDRANKING_SCORES, set_metrics=_set_metrics(s, lam), generation=gen,
                    ceiling={p: results[f'ceiling-{p}']['result'] for p in s.protocols if f'ceiling-{p}' in results},
                    students=len(lines), wall_seconds=None if wall is None else round(wall, 1),
                    task_seconds=round(sum(r.get('wall', 0) for r in results.values()), 1))
@@ -424,7 +457,8 @@ def bench_markdown(summary:dict) -> str:
         full = cell.get(('full', None))
         if full:
             c = summary['ceiling'][p]
-            lines.append(f"| full training set ({c['n_train']:,} images, {c['epochs']} epoch{'s' if c['epochs'] > 1 else ''}) | "
+            conv = ', converged' if c.get('converged') else (', not converged' if 'converged' in c else '')
+            lines.append(f"| full training set ({c['n_train']:,} images, {c['epochs']} epoch{'s' if c['epochs'] > 1 else ''}{conv}) | "
                          + ' | '.join([f"{full['mean']:.2f}"] * len(ipcs)) + ' |')
         out.append('\n'.join(lines))
     return '\n\n'.join(out)
@@ -507,12 +541,63 @@ def cost_markdown(summary:dict, base:str|None='minimax') -> str:
         lines.append(f"| {ROWS[r][0]} | {m:.3f} | " + (f"{m / b:.1f} | " if b else '') + f"{len(per[r])} |")
     return '\n'.join(lines)
 
+# %% ../nbs/10_bench.ipynb #f2ec1568
+def row_scores(summary:dict, protocol:str, ipc:int) -> dict:
+    "{row: mean top-1} of one protocol and IPC of a bench summary (rows with a number only)."
+    return {t['row']: t['mean'] for t in summary['table'] if t['protocol'] == protocol and t['ipc'] == ipc
+            and t['row'] != 'full' and t['n'] and not math.isnan(t['mean'])}
+
+# %% ../nbs/10_bench.ipynb #896f442c
+def rank_agreement(a:dict, b:dict) -> dict:
+    "Kendall's tau-b between two scorings {row: score} of the same rows (higher is better) and the largest change of rank."
+    if set(a) != set(b): raise ConcordError(f"the two orderings rank different rows: {sorted(set(a) ^ set(b))}")
+    if len(a) < 2: raise ConcordError("rank agreement needs at least two rows")
+    from scipy.stats import kendalltau
+    rows = sorted(a)
+    tau = float(kendalltau([a[r] for r in rows], [b[r] for r in rows]).statistic)
+    rank = lambda d: {r: i + 1 for i, r in enumerate(sorted(d, key=lambda r: (-d[r], r)))}
+    ra, rb = rank(a), rank(b)
+    worst = max(rows, key=lambda r: (abs(rb[r] - ra[r]), r))
+    return dict(tau=tau, max_rank_change=abs(rb[worst] - ra[worst]), row=worst, ranks_a=ra, ranks_b=rb)
+
+# %% ../nbs/10_bench.ipynb #d8b02b63
+PEER_NUMBERS = {   # issue 16: the DiT IPC-10 set of `make demo`, one seed, 20 epochs, the peers' own code (quoted, not run here)
+    'idc': dict(best=67.8, last=65.6, source="IDC's test.py"),
+    'rded': dict(best=64.3, source="RDED's validation/main.py, conv3 with BatchNorm"),
+    'concord-hard': dict(last=63.8, source='concord hard-label before issue 16'),
+    'concord-soft': dict(last=61.1, source='concord soft-label before issue 16'),
+}
+
+def presets_on_set(folder,                     # a distilled set of Fashion-MNIST
+                   epochs:int=20,              # every preset's schedule scaled to this many epochs
+                   seed:int=0, presets:tuple=('idc', 'rded', 'concord-hard', 'concord-soft'),
+                   device='cpu', progress:bool=False) -> dict:
+    "Top-1 of one set under each preset at `epochs` epochs: {preset: evaluate_set's result without its settings}."
+    from concord.mini import load_mini_teacher
+    x, y = load_distilled(folder)
+    ipc = int(torch.bincount(y).max())
+    xt, yt = load_fashion_mnist('test'); xt = to_model_images(xt)
+    out = {}
+    for name in presets:
+        base = EvalSettings.for_ipc(ipc, 10, name).epochs
+        es = EvalSettings.for_ipc(ipc, 10, name, epochs_scale=epochs / base)
+        teacher = None
+        if es.protocol == 'soft':
+            if es.teacher == 'mini': teacher = load_mini_teacher(device)
+            else:
+                xr, yr = load_fashion_mnist('train')
+                teacher = teacher_for(es.model, to_model_images(xr), yr, 10, device=device, progress=progress)
+        r = evaluate_set(x, y, xt, yt, 10, es, teacher, seeds=(seed,), device=device, progress=progress)
+        out[name] = dict({k: v for k, v in r.items() if k != 'settings'}, epochs=es.epochs, model=es.model,
+                         teacher=getattr(teacher, 'record', 'mini' if teacher is not None else None), peers=PEER_NUMBERS.get(name))
+    return out
+
 # %% ../nbs/10_bench.ipynb #7a95321d
 def quick_settings(out:str) -> BenchSettings:
     "A reduced bench that runs every stage in about a minute: IPC 1, one seed, few epochs, small real and test subsets."
     return BenchSettings(out=out, ipcs=(1,), rows=tuple(ROWS), seeds=(0,), steps=8, lam_grid=(0.5, 2.0), lam_ipc=1, val_images=200,
                          epochs_scale={'convnet-soft': 0.01, 'resnet18-soft': 0.01, 'convnet-hard': 0.001},
-                         test_images={p: 20 for p in PROTOCOLS}, ceiling_epochs={p: 1 for p in PROTOCOLS},
+                         test_images={p: 20 for p in PROTOCOLS}, ceiling_epochs={p: 2 for p in PROTOCOLS}, ceiling_patience=1,
                          ceiling_images=300, real_limit=3000, metrics_real=50, workers=1)
 
 # %% ../nbs/10_bench.ipynb #b37692cb
@@ -525,10 +610,11 @@ def bench_cmd(out:str='results/bench', # results folder
               ipcs:str='1,10,50',      # comma-separated IPCs
               seeds:str='0,1,2',       # comma-separated seeds (set and student)
               rows:str=','.join(MAIN_ROWS), # comma-separated rows (any of ROWS)
-              protocols:str=','.join(PROTOCOLS), # comma-separated protocols
+              protocols:str=','.join(DEFAULT_PROTOCOLS), # comma-separated protocols (any of PROTOCOLS: also convnet-idc and conv3-rded, the peers' presets)
               lam:float=None,          # CONCORD's lambda (default: chosen on the validation split)
               workers:int=2,           # worker processes (one thread each)
               quick:store_true=False,  # the reduced CI version (IPC 1, one seed, few epochs)
+              full:store_true=False,   # the presets' full schedules on all 10,000 test images (hours: the row-order check)
               figure:str='figures',    # where the figure goes ('' for none)
               name:str='bench_fmnist', # the figure's file name (without extension)
               no_ceiling:store_true=False, # skip the full-training-set students
@@ -536,7 +622,7 @@ def bench_cmd(out:str='results/bench', # results folder
     "Run (or resume) the mini-world benchmark and write its CSV/JSON results and figure."
     if quick: s = replace(quick_settings(out), workers=workers)
     else: s = BenchSettings(out=out, ipcs=_ints(ipcs, 'ipcs'), seeds=_ints(seeds, 'seeds'), rows=tuple(rows.split(',')),
-                            protocols=tuple(protocols.split(',')), lam=lam, workers=workers, ceiling=not no_ceiling)
+                            protocols=tuple(protocols.split(',')), lam=lam, workers=workers, ceiling=not no_ceiling, full=full)
     summary = run_bench(s)
     if figure: plot_bench(summary, name=name, folder=figure)
     print(bench_markdown(summary))

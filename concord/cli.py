@@ -113,11 +113,12 @@ def _test_split(class_names, test_dir, size, channels):
 # %% ../nbs/09_cli.ipynb #8e5591de
 @call_parse
 def evaluate_cmd(path:str,                  # a distilled-set folder written by `concord distill`
-                 protocol:str='soft',       # soft (RDED: teacher soft labels, KL) or hard (Minimax/IDC: labels, cross-entropy)
-                 epochs_scale:float=1.0,    # multiply the protocol's epochs (300 soft; 2000/1500/... hard) for quick runs
+                 protocol:str='soft',       # concord's own protocols: soft (concord-soft: mini teacher, KL) or hard (concord-hard: labels, cross-entropy)
+                 preset:str=None,           # a named protocol (overrides --protocol): idc (IDC/Minimax hard labels: 1,000 epochs, DSA + CutMix p 0.5, best of checks), rded (RDED soft labels at 32 px: conv3, a teacher of the student's architecture, best check in the last 20%), concord-soft or concord-hard
+                 epochs_scale:float=1.0,    # multiply the preset's epochs (idc 1000, rded 300, concord-soft 300, concord-hard 2000/1500/...) for quick runs
                  seeds:str='0',             # comma-separated training seeds; mean and std are reported
                  test_dir:str=None,         # real test images as an ImageFolder (default: Fashion-MNIST's test split)
-                 model:str='convnet',       # student network: convnet (ConvNet-D), resnet18 (ResNet-18, IN) or resnetap10 (ResNetAP-10, IN)
+                 model:str=None,            # student: convnet (ConvNet-D, IN), conv3 (ConvNet-3, BN: RDED's), resnet18 (IN), resnet18_modified (RDED's), resnetap10 (Minimax's), resnetap10-prepool, or timm:NAME for any timm model = timm.create_model(NAME, num_classes=K, in_chans=C, pretrained=False) (timm:NAME_modified: 3x3 stride-1 stem, no max pool; timm:NAME,key=value: its arguments) (default: the preset's, convnet or conv3)
                  width:int=128,             # ConvNet width
                  depth:int=3,               # ConvNet depth
                  device:str=None,           # torch device (default: cuda if available, else cpu)
@@ -127,7 +128,7 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
     "Train a fresh network on a distilled set and report its top-1 accuracy on the real test split."
     import torch
     from concord.data import load_distilled, read_distilled_settings, FMNIST_CLASSES
-    from concord.evaluator import EvalSettings, evaluate_set
+    from concord.evaluator import EvalSettings, evaluate_set, teacher_for
     if not Path(path).is_dir(): raise ConcordError(f"no distilled set at {path}")
     meta = read_distilled_settings(path)
     images, labels = load_distilled(path)
@@ -138,17 +139,26 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
     present = torch.unique(labels)
     keep = torch.isin(yt, present); xt, yt = xt[keep], yt[keep]
     ipc = int(torch.bincount(labels).max())
-    es = EvalSettings.for_ipc(ipc, len(names), protocol, epochs_scale, model=model, width=width, depth=depth)
+    es = EvalSettings.for_ipc(ipc, len(names), preset or protocol, epochs_scale, imagenet=images.shape[-1] > 64,
+                              width=width, depth=depth, **({'model': model} if model else {}))
     teacher = None
-    if protocol == 'soft':
-        if list(names) != list(FMNIST_CLASSES): raise ConcordError("the soft-label protocol needs a teacher; for data other than Fashion-MNIST use --protocol hard")
-        from concord.mini import load_mini_teacher
-        teacher = load_mini_teacher(device=dev)
+    if es.protocol == 'soft':
+        if list(names) != list(FMNIST_CLASSES): raise ConcordError("the soft-label protocols need a teacher; for data other than Fashion-MNIST use --preset idc or --protocol hard")
+        if es.teacher == 'mini':
+            from concord.mini import load_mini_teacher
+            teacher = load_mini_teacher(device=dev)
+        else:   # a teacher of the student's architecture, trained on the whole training split once and cached
+            from concord.data import load_fashion_mnist, to_model_images
+            x, y = load_fashion_mnist('train')
+            teacher = teacher_for(es.model, to_model_images(x, size=images.shape[-1]), y, len(names), device=dev, progress=not quiet)
+            print(f"teacher {es.model}: {'loaded from' if teacher.record['loaded'] else 'trained and saved to'} {teacher.record['file']}", file=sys.stderr)
     r = evaluate_set(images, labels, xt, yt, len(names), es, teacher, seeds=sd, device=dev, progress=not quiet)
-    r.update(path=str(path), method=meta.get('method'), ipc=ipc, classes=len(present), record=run_record(protocol=protocol, epochs_scale=epochs_scale))
-    net = f"ConvNet-{depth}" if model == 'convnet' else model
-    print(f"{path}: {meta.get('method')} IPC {ipc}, {protocol}-label {net}: top-1 {r['mean']:.2f} ± {r['std']:.2f} % "
-          f"over seeds {sd} ({r['seconds']} s)")
+    r.update(path=str(path), method=meta.get('method'), ipc=ipc, classes=len(present),
+             teacher=getattr(teacher, 'record', 'mini' if teacher is not None else None),
+             record=run_record(protocol=protocol, preset=es.preset, epochs_scale=epochs_scale))
+    net = f"ConvNet-{depth}" if es.model == 'convnet' else es.model
+    print(f"{path}: {meta.get('method')} IPC {ipc}, preset {es.preset} ({es.protocol} labels, {es.report}) {net}: "
+          f"top-1 {r['mean']:.2f} ± {r['std']:.2f} % over seeds {sd} ({r['seconds']} s)")
     if json_out: atomic_write_json(json_out, r)
     return r
 

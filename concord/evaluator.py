@@ -4,17 +4,23 @@
 
 # %% ../nbs/06a_evaluator.ipynb #0ed580b2
 from __future__ import annotations
-import math, sys, time
+import hashlib, json, math, os, sys, time
 from dataclasses import dataclass, asdict, replace
+from pathlib import Path
+from typing import Callable
 import numpy as np
 import torch
+import concord
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import ConcordError, progress_bar
 
 # %% auto #0
-__all__ = ['ConvNet', 'BasicBlock', 'ResNet', 'random_resized_crop_flip', 'cutmix', 'hard_label_epochs', 'soft_label_batch',
-           'EvalSettings', 'build_model', 'accuracy', 'train_student', 'evaluate_set', 'select_random']
+__all__ = ['TIMM_STUDENTS', 'DSA_OPS', 'PRESETS', 'STUDENTS', 'TEST_VIEWS', 'AUGMENTS', 'TEACHER_ASSETS', 'ConvNet', 'BasicBlock',
+           'ResNet', 'timm_student', 'random_resized_crop_flip', 'cutmix', 'flip', 'dsa_augment', 'hard_label_epochs',
+           'soft_label_batch', 'EvalSettings', 'rded_lr', 'build_model', 'accuracy', 'rded_test_view', 'channel_stats',
+           'train_student', 'evaluate_set', 'select_random', 'teacher_settings', 'teacher_cache', 'data_fingerprint',
+           'teacher_for', 'train_converged']
 
 # %% ../nbs/06a_evaluator.ipynb #03d3179c
 class ConvNet(nn.Module):
@@ -45,29 +51,37 @@ def _norm(kind:str, c:int) -> nn.Module:
 
 # %% ../nbs/06a_evaluator.ipynb #79564a35
 class BasicBlock(nn.Module):
-    "ResNet basic block; downsampling by stride-2 convolution or (AP) by 2x2 average pooling."
-    def __init__(self, cin:int, cout:int, stride:int=1, norm:str='instance', avg_pool:bool=False):
+    "ResNet basic block; downsampling by stride-2 convolution or (AP) by 2x2 average pooling placed as Minimax does."
+    def __init__(self, cin:int, cout:int, stride:int=1, norm:str='instance', avg_pool:bool=False,
+                 order:str='minimax'):  # AP only: 'minimax' (pool after conv1+norm+ReLU; shortcut conv1x1 -> pool -> norm) or 'prepool' (pool the input first)
         super().__init__()
-        s = 1 if avg_pool else stride
-        self.pool = nn.AvgPool2d(2) if (avg_pool and stride == 2) else nn.Identity()
+        if order not in ('minimax', 'prepool'): raise ConcordError(f"unknown block order {order!r}: use minimax or prepool")
+        down, s = avg_pool and stride == 2, 1 if avg_pool else stride
+        self.pre = nn.AvgPool2d(2) if (down and order == 'prepool') else nn.Identity()
+        self.mid = nn.AvgPool2d(2) if (down and order == 'minimax') else nn.Identity()
         self.conv1, self.n1 = nn.Conv2d(cin, cout, 3, s, 1, bias=False), _norm(norm, cout)
         self.conv2, self.n2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False), _norm(norm, cout)
-        self.short = nn.Identity() if (stride == 1 and cin == cout) else nn.Sequential(
-            nn.Conv2d(cin, cout, 1, s, bias=False), _norm(norm, cout))
+        if stride == 1 and cin == cout: self.short = nn.Identity()
+        elif down and order == 'minimax': self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, 1, bias=False), nn.AvgPool2d(2), _norm(norm, cout))
+        else: self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, s, bias=False), _norm(norm, cout))
     def forward(self, x):
-        x = self.pool(x)
-        return F.relu(self.n2(self.conv2(F.relu(self.n1(self.conv1(x))))) + self.short(x))
+        x = self.pre(x)
+        h = self.mid(F.relu(self.n1(self.conv1(x))))
+        return F.relu(self.n2(self.conv2(h)) + self.short(x))
 
 # %% ../nbs/06a_evaluator.ipynb #ac978b94
 class ResNet(nn.Module):
     "ResNet-18 / ResNet-10 (one block per stage), instance norm by default, optional average-pool downsampling (AP)."
     def __init__(self, num_classes:int=10, channels:int=1, depth:int=18, norm:str='instance', avg_pool:bool=False,
                  width:int=64, im_size:int=32,
-                 stem:str='auto'):     # 'auto' (CIFAR stem up to 64 px), 'cifar' (3x3), 'strided' (3x3/2) or 'imagenet' (7x7/2 + max pool)
+                 stem:str='auto',      # 'auto' (CIFAR stem up to 64 px), 'cifar' (3x3), 'strided' (3x3/2) or 'imagenet' (7x7/2 + max pool)
+                 order:str='minimax',  # where AP blocks pool (see `BasicBlock`)
+                 init:str='default'):  # 'default' (PyTorch's) or 'fan_out' (Kaiming normal, fan-out, for every convolution: Minimax's ResNetAP)
         super().__init__()
         blocks = {18: (2, 2, 2, 2), 10: (1, 1, 1, 1)}.get(depth)
         if blocks is None: raise ConcordError(f"ResNet depth must be 10 or 18, got {depth}")
         if stem not in ('auto', 'cifar', 'strided', 'imagenet'): raise ConcordError(f"unknown stem {stem!r}: use auto, cifar, strided or imagenet")
+        if init not in ('default', 'fan_out'): raise ConcordError(f"unknown init {init!r}: use default or fan_out")
         if stem == 'auto': stem = 'cifar' if im_size <= 64 else 'imagenet'
         last = im_size // {'cifar': 1, 'strided': 2, 'imagenet': 4}[stem] // 8
         if norm == 'instance' and last < 2:
@@ -80,11 +94,51 @@ class ResNet(nn.Module):
         for i, n in enumerate(blocks):
             cout = width * 2 ** i
             for j in range(n):
-                layers.append(BasicBlock(c, cout, 2 if (j == 0 and i > 0) else 1, norm, avg_pool)); c = cout
+                layers.append(BasicBlock(c, cout, 2 if (j == 0 and i > 0) else 1, norm, avg_pool, order)); c = cout
         self.layers = nn.Sequential(*layers)
         self.fc = nn.Linear(c, num_classes)
+        if init == 'fan_out':
+            for m in self.modules():
+                if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
     def embed(self, x): return F.adaptive_avg_pool2d(self.layers(self.stem(x)), 1).flatten(1)
     def forward(self, x): return self.fc(self.embed(x))
+
+# %% ../nbs/06a_evaluator.ipynb #a7359ba8
+TIMM_STUDENTS = ('resnet18_modified', 'resnet50', 'resnet101', 'mobilenetv2_100', 'efficientnet_b0',
+                 'vit_tiny_patch16_224,patch_size=4')
+
+# %% ../nbs/06a_evaluator.ipynb #6202d067
+def _timm_value(v:str):
+    "A constructor argument written as text: an int, a float, True / False / None, or the text itself."
+    for conv in (int, float):
+        try: return conv(v)
+        except ValueError: pass
+    return {'True': True, 'False': False, 'None': None}.get(v, v)
+
+# %% ../nbs/06a_evaluator.ipynb #fff80593
+def timm_student(spec:str,         # NAME[_modified][,key=value...], the part after 'timm:'
+                 num_classes:int, channels:int, im_size:int) -> nn.Module:
+    "A freshly initialised timm network named by `spec` (never downloads weights)."
+    import timm   # here rather than with the imports above: it takes ~2.5 s, and only timm students need it
+    name, *args = [a.strip() for a in spec.split(',')]
+    kw = {}
+    for a in args:
+        if '=' not in a: raise ConcordError(f"timm argument {a!r} is not key=value: write timm:NAME,key=value")
+        k, v = a.split('=', 1); kw[k.strip()] = _timm_value(v.strip())
+    modified = name.endswith('_modified')
+    base = name[:-len('_modified')] if modified else name
+    if not timm.is_model(base):
+        raise ConcordError(f"timm has no model {base!r}: see timm.list_models(), e.g. {', '.join(TIMM_STUDENTS)}")
+    common = dict(num_classes=num_classes, in_chans=channels, pretrained=False, **kw)
+    try: m = timm.create_model(base, img_size=im_size, **common)
+    except TypeError: m = timm.create_model(base, **common)   # convolutional networks take no image size
+    if modified:
+        if not (isinstance(getattr(m, 'conv1', None), nn.Conv2d) and isinstance(getattr(m, 'maxpool', None), nn.Module)):
+            raise ConcordError(f"'_modified' (3x3 stride-1 stem, no max pool) applies to timm ResNets, not {base!r}")
+        m.conv1 = nn.Conv2d(channels, m.conv1.out_channels, 3, 1, 1, bias=False)
+        nn.init.kaiming_normal_(m.conv1.weight, mode='fan_out', nonlinearity='relu')
+        m.maxpool = nn.Identity()
+    return m
 
 # %% ../nbs/06a_evaluator.ipynb #01a641ce
 def random_resized_crop_flip(x:torch.Tensor, generator:torch.Generator, scale=(0.5, 1.0), ratio=(3/4, 4/3), flip:bool=True):
@@ -115,9 +169,65 @@ def cutmix(x:torch.Tensor, generator:torch.Generator, beta:float=1.0):
     lam = 1 - (y1 - y0) * (x1 - x0) / (H * W)
     return x, perm, lam
 
+# %% ../nbs/06a_evaluator.ipynb #cb1a3600
+def flip(x:torch.Tensor, generator:torch.Generator, p:float=0.5) -> torch.Tensor:
+    "Horizontal flip of each image with probability `p`."
+    coin = (torch.rand(x.shape[0], generator=generator) < p).view(-1, 1, 1, 1).to(x.device)
+    return torch.where(coin, x.flip(3), x)
+
+# %% ../nbs/06a_evaluator.ipynb #7686d89e
+def _warp(x:torch.Tensor, theta:torch.Tensor, mode:str='bilinear') -> torch.Tensor:
+    "Apply per-image affine maps (B, 2, 3) with zero fill."
+    grid = F.affine_grid(theta.to(x), list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode=mode, padding_mode='zeros', align_corners=False)
+
+# %% ../nbs/06a_evaluator.ipynb #fd85d15f
+def _dsa_crop(z, g, crop_pad=0.125, **_):
+    "Shift each image by whole pixels, up to `crop_pad` of its side, filling with zeros."
+    B, _, H, W = z.shape; sh, sw = int(H * crop_pad + 0.5), int(W * crop_pad + 0.5)
+    ty, tx = torch.randint(-sh, sh + 1, (B,), generator=g), torch.randint(-sw, sw + 1, (B,), generator=g)
+    theta = torch.zeros(B, 2, 3); theta[:, 0, 0] = theta[:, 1, 1] = 1
+    theta[:, 0, 2], theta[:, 1, 2] = 2 * tx / W, 2 * ty / H
+    return _warp(z, theta, 'nearest')
+
+def _dsa_scale(z, g, scale=1.2, **_):
+    "Scale each axis of each image by a factor drawn from (1/scale, scale)."
+    B = z.shape[0]; theta = torch.zeros(B, 2, 3)
+    theta[:, 0, 0] = torch.rand(B, generator=g) * (scale - 1 / scale) + 1 / scale
+    theta[:, 1, 1] = torch.rand(B, generator=g) * (scale - 1 / scale) + 1 / scale
+    return _warp(z, theta)
+
+def _dsa_rotate(z, g, rotate=15.0, **_):
+    "Rotate each image by an angle drawn from (-rotate, rotate) degrees."
+    B = z.shape[0]; a = (torch.rand(B, generator=g) - 0.5) * 2 * rotate / 180 * math.pi
+    theta = torch.zeros(B, 2, 3)
+    theta[:, 0, 0], theta[:, 0, 1], theta[:, 1, 0], theta[:, 1, 1] = a.cos(), -a.sin(), a.sin(), a.cos()
+    return _warp(z, theta)
+
+DSA_OPS = {'crop': _dsa_crop, 'scale': _dsa_scale, 'rotate': _dsa_rotate}
+
+# %% ../nbs/06a_evaluator.ipynb #21cc788a
+def dsa_augment(x:torch.Tensor, generator:torch.Generator,
+                mean=0.0, std=1.0,                  # the standardisation IDC applies before augmenting (per channel, or scalars)
+                ops:tuple=('crop', 'scale', 'rotate'), # one of these per batch (`DSA_OPS`)
+                color:bool=True,                    # brightness, saturation and contrast per image
+                brightness:float=1.0, saturation:float=2.0, contrast:float=0.5, **op_kw) -> torch.Tensor:
+    "IDC's DSA on a batch: per-image flip and colour, then one geometric op drawn for the whole batch."
+    B = x.shape[0]
+    u = lambda: torch.rand(B, 1, 1, 1, generator=generator).to(x)
+    mean, std = (torch.as_tensor(v, dtype=x.dtype).view(1, -1, 1, 1).to(x.device) for v in (mean, std))
+    z = flip((x - mean) / std, generator)
+    if color:
+        z = z + (u() - 0.5) * brightness
+        m = z.mean(1, keepdim=True); z = (z - m) * (u() * saturation) + m
+        m = z.mean((1, 2, 3), keepdim=True); z = (z - m) * (u() + contrast) + m
+    op = ops[int(torch.randint(len(ops), (1,), generator=generator))]
+    if op not in DSA_OPS: raise ConcordError(f"unknown DSA op {op!r}: use {', '.join(DSA_OPS)}")
+    return DSA_OPS[op](z, generator, **op_kw) * std + mean
+
 # %% ../nbs/06a_evaluator.ipynb #07ed9ac2
 def hard_label_epochs(ipc:int) -> int:
-    "Epochs of the Minimax/IDC protocol for an IPC."
+    "Epochs of IDC / Minimax on ImageNet-sized data for an IPC (concord-hard uses them for every dataset)."
     return 3000 if ipc <= 1 else 2000 if ipc <= 10 else 1500 if ipc <= 50 else 1000 if ipc <= 200 else 500
 
 # %% ../nbs/06a_evaluator.ipynb #9336fa99
@@ -129,36 +239,88 @@ def soft_label_batch(ipc:int, num_classes:int) -> int:
 # %% ../nbs/06a_evaluator.ipynb #5c6f3331
 @dataclass
 class EvalSettings:
-    "Settings of one evaluation protocol (see `for_ipc`)."
-    protocol: str = 'soft'       # 'soft' (RDED, teacher KL) or 'hard' (Minimax/IDC, cross-entropy)
+    "Settings of one evaluation protocol (see `for_ipc` and `PRESETS`)."
+    protocol: str = 'soft'       # 'soft' (teacher KL) or 'hard' (cross-entropy on the labels)
     epochs: int = 300
     batch_size: int = 50
     lr: float = 1e-3
     weight_decay: float = 0.01
     temperature: float = 20.0    # soft-label KL temperature
     cutmix_beta: float = 1.0
-    model: str = 'convnet'       # 'convnet' (ConvNet-D), 'resnet18' (ResNet-18, IN) or 'resnetap10' (ResNetAP-10, IN)
+    model: str = 'convnet'       # the student: a name of `STUDENTS` or timm:NAME
     depth: int = 3
     width: int = 128
     stem: str = 'auto'           # ResNet stem: 'auto', 'cifar', 'strided' or 'imagenet' (see `ResNet`)
+    preset: str = 'concord-soft' # the preset these settings came from (`PRESETS`)
+    augment: str = 'crop'        # 'crop' (resized crop 0.5-1 + flip), 'dsa' (IDC), 'flip' (RDED at 32 px) or 'none'
+    cutmix_p: float = 1.0        # probability of CutMix for a batch
+    optimizer: str = 'auto'      # 'adamw' (half-cosine), 'adamw-cosine' (cosine to 0), 'sgd' (x0.2 at 2/3 and 5/6); 'auto': adamw soft, sgd hard
+    decay: str = 'all'           # weight decay on 'all' parameters or on weight 'matrices' only (RDED)
+    check_every: float = 0       # test checks every this many epochs; below 1: that fraction of the epochs; 0: the final model only
+    check_after: float = 0.0     # checks count only after this fraction of the epochs (RDED: 0.8)
+    report: str = 'final'        # the headline number: 'final', or 'best' check (the final is recorded as well)
+    test_view: str = 'none'      # test transform: 'none' or 'rded' (Resize(size // 7 * 8) + CenterCrop(size))
+    teacher: str = 'mini'        # soft labels from 'mini' (the shipped mini teacher) or 'same' (a teacher of the student's architecture)
+    stat_pass: bool = False      # RDED: a no-grad pass of the un-mixed batch in training mode before each step
 
     @classmethod
-    def for_ipc(cls, ipc:int, num_classes:int=10, protocol:str='soft', epochs_scale:float=1.0, **kw):
-        "The protocol's settings at an IPC, with epochs multiplied by `epochs_scale`."
-        if protocol == 'soft':
-            s = cls('soft', epochs=300, batch_size=soft_label_batch(ipc, num_classes), lr=1e-3, weight_decay=0.01)
-        elif protocol == 'hard':
-            s = cls('hard', epochs=hard_label_epochs(ipc), batch_size=64, lr=0.01, weight_decay=5e-4)
-        else: raise ConcordError(f"unknown protocol {protocol!r}: use 'soft' or 'hard'")
-        return replace(s, epochs=max(1, round(s.epochs * epochs_scale)), **kw)
+    def for_ipc(cls, ipc:int, num_classes:int=10,
+                protocol:str='soft',       # a preset of `PRESETS`, or 'soft' / 'hard' for concord-soft / concord-hard
+                epochs_scale:float=1.0,
+                imagenet:bool=False,       # ImageNet-sized data (IDC's epochs and augmentation differ there)
+                **kw):
+        "The preset's settings at an IPC, with epochs multiplied by `epochs_scale` and fields in `kw` replaced."
+        name = {'soft': 'concord-soft', 'hard': 'concord-hard'}.get(protocol, protocol)
+        if name not in PRESETS: raise ConcordError(f"unknown protocol {protocol!r}: use soft, hard or a preset: {', '.join(PRESETS)}")
+        s = PRESETS[name](ipc, num_classes, imagenet)
+        s = replace(s, epochs=max(1, round(s.epochs * epochs_scale)), **kw)
+        if name == 'rded' and 'lr' not in kw: s = replace(s, lr=rded_lr(s.model))
+        return s
+
+    def check_epochs(self) -> list[int]:
+        "The epochs (1-based) after which the test split is checked; the last epoch is always one when there are checks."
+        if not self.check_every: return []
+        k = max(1, round(self.epochs * self.check_every)) if self.check_every < 1 else int(self.check_every)
+        return [e + 1 for e in range(self.epochs) if ((e + 1) % k == 0 or e == self.epochs - 1)
+                and (self.check_after == 0 or e > self.check_after * self.epochs)]
+
+# %% ../nbs/06a_evaluator.ipynb #57be8a81
+def rded_lr(model:str) -> float:
+    "RDED's AdamW learning rate for a student (its `argument.py`: 1e-3 unless the architecture has its own)."
+    name = model.split(':')[-1].split(',')[0]
+    for prefix, lr in (('efficientnet', 2e-3), ('mobilenet', 2.5e-3), ('vit', 1e-4), ('swin', 1e-4)):
+        if name.startswith(prefix): return lr
+    return 1e-3
+
+# %% ../nbs/06a_evaluator.ipynb #6f376797
+PRESETS = {   # name -> (ipc, num_classes, imagenet) -> EvalSettings: the protocols of the peers' own code, and concord's
+    'concord-soft': lambda ipc, k, imnet: EvalSettings('soft', epochs=300, batch_size=soft_label_batch(ipc, k), lr=1e-3, weight_decay=0.01),
+    'concord-hard': lambda ipc, k, imnet: EvalSettings('hard', epochs=hard_label_epochs(ipc), batch_size=64, lr=0.01, weight_decay=5e-4,
+                                                       preset='concord-hard'),
+    'idc': lambda ipc, k, imnet: EvalSettings('hard', epochs=hard_label_epochs(ipc) if imnet else 1000, batch_size=64, lr=0.01,
+                                              weight_decay=5e-4, preset='idc', augment='crop' if imnet else 'dsa', cutmix_p=0.5,
+                                              optimizer='sgd', check_every=0.01, report='best'),
+    'rded': lambda ipc, k, imnet: EvalSettings('soft', epochs=300, batch_size=soft_label_batch(ipc, k), lr=1e-3, weight_decay=0.01,
+                                               model='conv3', preset='rded', augment='crop' if imnet else 'flip', optimizer='adamw',
+                                               decay='matrices', check_every=10, check_after=0.8, report='best', test_view='rded',
+                                               teacher='same', stat_pass=True),
+}
 
 # %% ../nbs/06a_evaluator.ipynb #8387d2b5
+STUDENTS = {   # name -> builder(settings, num_classes, channels, im_size); 'timm:NAME' builds `timm_student(NAME, ...)`
+    'convnet': lambda s, k, c, n: ConvNet(k, c, s.width, s.depth, 'instance', n),
+    'conv3': lambda s, k, c, n: ConvNet(k, c, s.width, 3, 'batch', n),                    # RDED's conv3: ConvNet-3 with BatchNorm
+    'resnet18': lambda s, k, c, n: ResNet(k, c, 18, 'instance', False, im_size=n, stem=s.stem),
+    'resnet18_modified': lambda s, k, c, n: timm_student('resnet18_modified', k, c, n),  # RDED's: torchvision ResNet-18, 3x3/1 stem, no max pool
+    'resnetap10': lambda s, k, c, n: ResNet(k, c, 10, 'instance', True, im_size=n, stem=s.stem, order='minimax', init='fan_out'),
+    'resnetap10-prepool': lambda s, k, c, n: ResNet(k, c, 10, 'instance', True, im_size=n, stem=s.stem, order='prepool'),
+}
+
 def build_model(s:EvalSettings, num_classes:int, channels:int, im_size:int) -> nn.Module:
-    "The student network named by `s.model`."
-    if s.model == 'convnet': return ConvNet(num_classes, channels, s.width, s.depth, 'instance', im_size)
-    if s.model == 'resnet18': return ResNet(num_classes, channels, 18, 'instance', False, im_size=im_size, stem=s.stem)
-    if s.model == 'resnetap10': return ResNet(num_classes, channels, 10, 'instance', True, im_size=im_size, stem=s.stem)
-    raise ConcordError(f"unknown model {s.model!r}: use convnet, resnet18 or resnetap10")
+    "The student network named by `s.model`: a name of `STUDENTS`, or timm:NAME for any timm model."
+    if s.model.startswith('timm:'): return timm_student(s.model[len('timm:'):], num_classes, channels, im_size)
+    if s.model not in STUDENTS: raise ConcordError(f"unknown model {s.model!r}: use {', '.join(STUDENTS)} or timm:NAME (a timm model)")
+    return STUDENTS[s.model](s, num_classes, channels, im_size)
 
 # %% ../nbs/06a_evaluator.ipynb #774e83c2
 @torch.no_grad()
@@ -169,57 +331,119 @@ def accuracy(model:nn.Module, images:torch.Tensor, labels:torch.Tensor, batch_si
         correct += (model(images[i:i + batch_size].to(dev)).argmax(1).cpu() == labels[i:i + batch_size]).sum().item()
     return correct / len(images)
 
+# %% ../nbs/06a_evaluator.ipynb #991b11b1
+def rded_test_view(x:torch.Tensor) -> torch.Tensor:
+    "RDED's test transform of square images of side S: Resize(S // 7 * 8) (bilinear, antialiased), then CenterCrop(S)."
+    S = x.shape[-1]; R = S // 7 * 8
+    if R == S: return x
+    y = F.interpolate(x, size=(R, R), mode='bilinear', antialias=True, align_corners=False)
+    o = (R - S) // 2
+    return y[..., o:o + S, o:o + S]
+
+TEST_VIEWS = {'none': lambda x: x, 'rded': rded_test_view}
+
+# %% ../nbs/06a_evaluator.ipynb #b3c5434b
+def _param_groups(model:nn.Module, decay:str, weight_decay:float) -> list[dict]:
+    "Optimiser parameter groups: weight decay on 'all' parameters, or on weight 'matrices' only (not biases or norm scales: RDED)."
+    if decay == 'all': return [dict(params=list(model.parameters()), weight_decay=weight_decay)]
+    if decay != 'matrices': raise ConcordError(f"unknown decay {decay!r}: use all or matrices")
+    named = list(model.named_parameters())
+    dec = [p for n, p in named if 'weight' in n and p.ndim > 1]; ids = {id(p) for p in dec}
+    return [dict(params=dec, weight_decay=weight_decay), dict(params=[p for _, p in named if id(p) not in ids], weight_decay=0.0)]
+
+# %% ../nbs/06a_evaluator.ipynb #f2663487
+def _optimizer(s:EvalSettings, model:nn.Module):
+    "The optimiser and per-epoch scheduler of the settings."
+    kind = {'soft': 'adamw', 'hard': 'sgd'}[s.protocol] if s.optimizer == 'auto' else s.optimizer
+    groups = _param_groups(model, s.decay, s.weight_decay)
+    if kind in ('adamw', 'adamw-cosine'):
+        opt = torch.optim.AdamW(groups, lr=s.lr, betas=(0.9, 0.999))
+        half = 2 if kind == 'adamw' else 1   # RDED's half-cosine ends at 0.5; the full one at 0
+        return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5 * (1 + math.cos(math.pi * e / s.epochs / half)))
+    if kind == 'sgd':
+        opt = torch.optim.SGD(groups, lr=s.lr, momentum=0.9)
+        return opt, torch.optim.lr_scheduler.MultiStepLR(opt, [2 * s.epochs // 3, 5 * s.epochs // 6], 0.2)
+    raise ConcordError(f"unknown optimizer {s.optimizer!r}: use auto, adamw, adamw-cosine or sgd")
+
+# %% ../nbs/06a_evaluator.ipynb #3992fe84
+def channel_stats(images:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "Per-channel mean and std of a batch of images (the standardisation the peers apply)."
+    return images.mean((0, 2, 3)), images.std((0, 2, 3)).clamp_min(1e-6)
+
+AUGMENTS = {   # name -> (images, generator, (mean, std)) -> augmented images
+    'crop': lambda x, g, st: random_resized_crop_flip(x, g),
+    'flip': lambda x, g, st: flip(x, g),
+    'dsa': lambda x, g, st: dsa_augment(x, g, *st),
+    'none': lambda x, g, st: x,
+}
+
 # %% ../nbs/06a_evaluator.ipynb #88f3dc92
 def train_student(images:torch.Tensor,      # distilled images (N, C, H, W) in [-1, 1]
                   labels:torch.Tensor,      # their class ids (N,)
                   num_classes:int,
                   settings:EvalSettings,
                   teacher:nn.Module|None=None, # required by the soft-label protocol
-                  seed:int=0, device='cpu', progress:bool=False) -> nn.Module:
+                  seed:int=0, device='cpu', progress:bool=False,
+                  on_epoch:Callable|None=None, # called as on_epoch(model, epoch) after each epoch (1-based); True stops training
+                 ) -> nn.Module:
     "Train a fresh network on the distilled set under `settings` and return it."
     if settings.protocol == 'soft' and teacher is None: raise ConcordError("the soft-label protocol needs a teacher")
     if len(images) == 0: raise ConcordError("the distilled set is empty")
+    if settings.augment not in AUGMENTS: raise ConcordError(f"unknown augment {settings.augment!r}: use {', '.join(AUGMENTS)}")
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
     model = build_model(settings, num_classes, images.shape[1], images.shape[-1]).to(device)
-    if settings.protocol == 'soft':
-        opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, betas=(0.9, 0.999), weight_decay=settings.weight_decay)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5 * (1 + math.cos(math.pi * e / settings.epochs / 2)))
-        teacher = teacher.to(device).eval()
-    else:
-        opt = torch.optim.SGD(model.parameters(), lr=settings.lr, momentum=0.9, weight_decay=settings.weight_decay)
-        sched = torch.optim.lr_scheduler.MultiStepLR(opt, [2 * settings.epochs // 3, 5 * settings.epochs // 6], 0.2)
+    opt, sched = _optimizer(settings, model)
+    if settings.protocol == 'soft': teacher = teacher.to(device).eval()
+    aug, stats = AUGMENTS[settings.augment], channel_stats(images)
     n, bs = len(images), min(settings.batch_size, len(images))
     bar = progress_bar(range(settings.epochs), disable=not progress, desc=f'train ({settings.protocol}, seed {seed})', unit='epoch', leave=False)
     for epoch in bar:
         model.train(); correct, seen = 0, 0
         for idx in torch.randperm(n, generator=g).split(bs):
-            x = random_resized_crop_flip(images[idx], g).to(device); y = labels[idx].to(device)
-            x, perm, lam = cutmix(x, g, settings.cutmix_beta)
-            out = model(x)
+            x = aug(images[idx], g, stats).to(device); y = labels[idx].to(device)
+            if settings.cutmix_p >= 1 or torch.rand(1, generator=g).item() < settings.cutmix_p:
+                xm, perm, lam = cutmix(x, g, settings.cutmix_beta)
+            else: xm, perm, lam = x, None, 1.0
+            if settings.stat_pass:
+                with torch.no_grad(): model(x)
+            out = model(xm)
             if settings.protocol == 'soft':
-                with torch.no_grad(): t = teacher(x)
+                with torch.no_grad(): t = teacher(xm)
                 T = settings.temperature
                 loss = F.kl_div(F.log_softmax(out / T, 1), F.softmax(t / T, 1), reduction='batchmean')
-            else:
-                loss = lam * F.cross_entropy(out, y) + (1 - lam) * F.cross_entropy(out, y[perm])
+            elif perm is None: loss = F.cross_entropy(out, y)
+            else: loss = lam * F.cross_entropy(out, y) + (1 - lam) * F.cross_entropy(out, y[perm])
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             if progress: correct, seen = correct + (out.detach().argmax(1) == y).sum(), seen + len(y)
         sched.step()
         if progress: bar.set_postfix(loss=f'{loss.item():.4f}', train_acc=f'{100 * int(correct) / seen:.1f}%', refresh=False)
+        if on_epoch is not None and on_epoch(model, epoch + 1): break
     return model.eval()
 
 # %% ../nbs/06a_evaluator.ipynb #2843a3ef
 def evaluate_set(images, labels, test_images, test_labels, num_classes:int, settings:EvalSettings,
                  teacher=None, seeds=(0,), device='cpu', progress:bool=True) -> dict:
-    "Train one student per seed on the set; return test top-1 per seed, mean and std (in %), settings and time."
-    accs, t0 = [], time.time()
+    "Train one student per seed on the set; test top-1 per seed (the preset's `report`: final or best check), mean and std (in %)."
+    accs, finals, bests, checks, t0 = [], [], [], [], time.time()
+    xt, at = TEST_VIEWS[settings.test_view](test_images), set(settings.check_epochs())
     for sd in seeds:
-        m = train_student(images, labels, num_classes, settings, teacher, seed=sd, device=device, progress=progress)
-        accs.append(100 * accuracy(m, test_images, test_labels))
-        if progress: print(f"seed {sd}: test top-1 {accs[-1]:.2f} % (mean so far {np.mean(accs):.2f} % over {len(accs)} seed(s))", file=sys.stderr)
-    return dict(acc=accs, mean=float(np.mean(accs)), std=float(np.std(accs)), seeds=list(seeds),
-                settings=asdict(settings), n_images=len(images), seconds=round(time.time() - t0, 1))
+        seen = []
+        def on_epoch(model, e):
+            if e in at: seen.append((e, 100 * accuracy(model, xt, test_labels)))
+        m = train_student(images, labels, num_classes, settings, teacher, seed=sd, device=device, progress=progress,
+                          on_epoch=on_epoch if at else None)
+        final = seen[-1][1] if seen and seen[-1][0] == settings.epochs else 100 * accuracy(m, xt, test_labels)
+        best = max([a for _, a in seen], default=final)
+        finals.append(final); bests.append(best); checks.append(seen)
+        accs.append(best if settings.report == 'best' else final)
+        if progress: print(f"seed {sd}: test top-1 {accs[-1]:.2f} % ({settings.report}; final {final:.2f} %, best check {best:.2f} %; "
+                           f"mean so far {np.mean(accs):.2f} % over {len(accs)} seed(s))", file=sys.stderr)
+    return dict(acc=accs, mean=float(np.mean(accs)), std=float(np.std(accs)), seeds=list(seeds), preset=settings.preset,
+                report=settings.report, acc_final=finals, acc_best=bests, mean_final=float(np.mean(finals)),
+                mean_best=float(np.mean(bests)), checks=checks, settings=asdict(settings), n_images=len(images),
+                seconds=round(time.time() - t0, 1))
 
+# %% ../nbs/06a_evaluator.ipynb #bb30605b
 def select_random(labels:torch.Tensor, ipc:int, seed:int=0) -> torch.Tensor:
     "Indices of `ipc` random real images per class (the 'random real' baseline), class by class in label order."
     g = torch.Generator().manual_seed(seed); out = []
@@ -228,3 +452,75 @@ def select_random(labels:torch.Tensor, ipc:int, seed:int=0) -> torch.Tensor:
         if len(idx) < ipc: raise ConcordError(f"class {c} has {len(idx)} images, fewer than IPC {ipc}")
         out.append(idx[torch.randperm(len(idx), generator=g)[:ipc]])
     return torch.cat(out)
+
+# %% ../nbs/06a_evaluator.ipynb #83e19bfe
+def teacher_settings(model:str,          # the architecture: a name of `STUDENTS` or timm:NAME
+                     epochs:int=1, batch_size:int=128) -> EvalSettings:
+    "How a teacher of architecture `model` is trained on the full training split (hard labels, no CutMix)."
+    return EvalSettings('hard', epochs=epochs, batch_size=batch_size, lr=rded_lr(model), weight_decay=0.01, model=model,
+                        preset='teacher', augment='crop', cutmix_p=0.0, optimizer='adamw-cosine', decay='matrices')
+
+# %% ../nbs/06a_evaluator.ipynb #5786e2fa
+TEACHER_ASSETS = Path(concord.__file__).parent/'assets'/'teachers'   # small teachers shipped with the package
+
+def teacher_cache() -> Path:
+    "Where trained teachers are kept: `$CONCORD_TEACHERS`, else ~/.cache/concord/teachers."
+    return Path(os.environ.get('CONCORD_TEACHERS') or Path.home()/'.cache'/'concord'/'teachers')
+
+# %% ../nbs/06a_evaluator.ipynb #d80948ce
+def data_fingerprint(images:torch.Tensor, labels:torch.Tensor) -> str:
+    "A short SHA-256 of a training split's images (shape and values) and labels."
+    h = hashlib.sha256(str(tuple(images.shape)).encode())
+    h.update(images.detach().cpu().float().contiguous().numpy().tobytes())
+    h.update(torch.as_tensor(labels).cpu().numpy().astype(np.int64).tobytes())
+    return h.hexdigest()[:16]
+
+# %% ../nbs/06a_evaluator.ipynb #3826e1c5
+def teacher_for(model:str,                  # the student architecture the teacher shares
+                images:torch.Tensor,        # the full training split (N, C, H, W) in [-1, 1]
+                labels:torch.Tensor,
+                num_classes:int,
+                epochs:int=1,               # training epochs of the teacher (`teacher_settings`; one fits a CPU thread: 34 min for conv3 on a shared 2-core machine)
+                seed:int=0, device='cpu',
+                cache=None,                 # the cache folder (default `teacher_cache()`)
+                test:tuple|None=None,       # (images, labels) of the test split: the teacher's top-1 is recorded when it is trained
+                progress:bool=True) -> nn.Module:
+    "A frozen teacher of architecture `model` trained on (images, labels): loaded when cached, else trained once and saved."
+    s = teacher_settings(model, epochs)
+    ident = dict(arch=model, classes=num_classes, data=data_fingerprint(images, labels), settings=asdict(s), seed=seed)
+    key = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:12]
+    fname = f"{model.replace(':', '-').replace(',', '_').replace('=', '')}-{key}.pt"
+    hit = next((f for f in (TEACHER_ASSETS/fname, Path(cache or teacher_cache())/fname) if f.is_file()), None)
+    if hit is not None:
+        ck = torch.load(hit, map_location='cpu')
+        net = build_model(s, num_classes, images.shape[1], images.shape[-1]); net.load_state_dict(ck['state_dict'])
+        record = {**ck['record'], 'file': str(hit), 'loaded': True}
+    else:
+        t0 = time.time()
+        net = train_student(images, labels, num_classes, s, seed=seed, device=device, progress=progress)
+        record = dict(ident, key=key, seconds=round(time.time() - t0, 1), torch=str(torch.__version__))
+        if test is not None: record['test_acc'] = round(100 * accuracy(net, *test), 2)
+        f = Path(cache or teacher_cache())/fname; f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix('.tmp'); torch.save(dict(state_dict=net.cpu().state_dict(), record=record), tmp); os.replace(tmp, f)
+        record = {**record, 'file': str(f), 'loaded': False}
+    net = net.to(device).eval().requires_grad_(False)
+    net.record = record
+    return net
+
+# %% ../nbs/06a_evaluator.ipynb #b235d2de
+def train_converged(images, labels, num_classes:int, settings:EvalSettings,
+                    val_images, val_labels,          # a held-out validation split (never the test split)
+                    teacher=None,
+                    patience:int=3,                  # stop after this many epochs without a better validation top-1
+                    seed:int=0, device='cpu', progress:bool=False) -> tuple[nn.Module, dict]:
+    "Train until validation top-1 stops improving (at most `settings.epochs`); the best-validation network and a record."
+    best, hist = dict(acc=-1.0, epoch=0, state=None), []
+    def on_epoch(model, e):
+        a = 100 * accuracy(model, val_images, val_labels); hist.append(round(a, 2))
+        if a > best['acc']: best.update(acc=a, epoch=e, state={k: v.detach().clone() for k, v in model.state_dict().items()})
+        if progress: print(f"epoch {e}: validation top-1 {a:.2f} % (best {best['acc']:.2f} % at epoch {best['epoch']})", file=sys.stderr)
+        return e - best['epoch'] >= patience
+    m = train_student(images, labels, num_classes, settings, teacher, seed=seed, device=device, on_epoch=on_epoch)
+    m.load_state_dict(best['state'])
+    return m.eval(), dict(epochs=len(hist), best_epoch=best['epoch'], val_acc=round(best['acc'], 2), val_history=hist,
+                          converged=len(hist) < settings.epochs, patience=patience, max_epochs=settings.epochs)

@@ -13,7 +13,7 @@ from .core import ConcordError, sample_generator
 
 # %% auto #0
 __all__ = ['features', 'real_subsample', 'class_features', 'gaussian_kernel', 'median_bandwidth', 'mmd2', 'class_mmd',
-           'knn_radii', 'prdc', 'class_prdc', 'dd_ranking', 'feature_metrics', 'set_metrics']
+           'knn_radii', 'prdc', 'class_prdc', 'dd_ranking', 'dd_ranking_package', 'feature_metrics', 'set_metrics']
 
 # %% ../nbs/04a_metrics.ipynb #b358b0b5
 @torch.no_grad()
@@ -216,6 +216,17 @@ def dd_ranking(acc_syn_hard,    # Acc_syn-hard: the distilled set, hard labels (
     alpha = (w * ior - (1 - w) * hlr) / 100                                     # eq. (10), on fractions
     lrs = 100 * (np.exp(alpha) - math.exp(-1)) / (math.e - math.exp(-1))
     return dict(hlr=float(hlr.mean()), ior=float(ior.mean()), lrs=float(lrs.mean()))
+
+# %% ../nbs/04a_metrics.ipynb #c6301ab0
+def dd_ranking_package(acc_syn_hard, acc_full_hard, acc_syn_any, acc_rdm_any,   # as in `dd_ranking`, in %
+                       w:float=0.5) -> dict:
+    "HLR, IOR and LRS as the ddranking 0.2.0 package computes them: alpha on percentage points, LRS unscaled; means over rounds."
+    r = dd_ranking(acc_syn_hard, acc_full_hard, acc_syn_any, acc_rdm_any, w)   # the same checks
+    accs = [np.atleast_1d(np.asarray(a, dtype=np.float64)) for a in (acc_syn_hard, acc_full_hard, acc_syn_any, acc_rdm_any)]
+    hlr, ior = accs[1] - accs[0], accs[2] - accs[3]                              # eq. (9), in points
+    alpha = w * ior - (1 - w) * hlr                                              # eq. (10) on points, not fractions
+    lrs = (np.exp(alpha) - math.exp(-1)) / (math.e - math.exp(-1))
+    return dict(hlr=r['hlr'], ior=r['ior'], lrs=float(lrs.mean()))
 
 # %% ../nbs/04a_metrics.ipynb #a5ef720a
 def feature_metrics(fake_feats:torch.Tensor,   # (M, D) features of the distilled set

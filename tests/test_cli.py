@@ -169,3 +169,28 @@ def test_accelerate_cpu_is_named_as_one_process(tmp_path):
     r = run('distill', '--out', tmp_path/'set', '--steps', '1001', '--quiet', env={**ENV, 'ACCELERATE_USE_CPU': 'True'})
     assert r.returncode == 2 and 'accelerate launch --cpu starts a single process' in r.stderr and '--multi_gpu' in r.stderr, r.stderr
     assert not (tmp_path/'set').exists()
+
+
+def test_evaluate_help_lists_presets_and_the_timm_convention():
+    h = ' '.join(run('evaluate', '--help').stdout.split())
+    for s in ('--preset', 'idc (IDC/Minimax', 'rded (RDED', 'concord-soft', 'concord-hard', 'timm:NAME',
+              'timm.create_model(NAME, num_classes=K, in_chans=C, pretrained=False)', 'resnet18_modified'):
+        assert s in h, s
+
+
+def test_evaluate_idc_preset_with_a_timm_student(tmp_path):
+    "IDC's preset (2 of its 1,000 epochs: a check after each) on a timm ResNet-18; the result records the preset and both numbers."
+    small_set = tmp_path/'set'
+    r = run('distill', '--out', small_set, '--method', 'random', '--ipc', '3', '--classes', 'Shirt,Coat', '--quiet')
+    assert r.returncode == 0, r.stderr
+    r = run('evaluate', small_set, '--preset', 'idc', '--model', 'timm:resnet18', '--epochs_scale', '0.002',
+            '--json_out', tmp_path/'ev.json', '--quiet')
+    assert r.returncode == 0, r.stderr
+    assert 'preset idc (hard labels, best) timm:resnet18' in r.stdout, r.stdout
+    ev = json.loads((tmp_path/'ev.json').read_text())
+    assert ev['preset'] == 'idc' and ev['record']['settings']['preset'] == 'idc' and ev['settings']['model'] == 'timm:resnet18'
+    assert ev['settings']['epochs'] == 2 and [e for e, _ in ev['checks'][0]] == [1, 2]
+    assert ev['acc'][0] == max(a for _, a in ev['checks'][0]) == ev['acc_best'][0] and ev['acc_final'][0] == ev['checks'][0][-1][1]
+    one_line_error(run('evaluate', small_set, '--preset', 'fancy', '--epochs_scale', '0.01'), "unknown protocol 'fancy'")
+    one_line_error(run('evaluate', small_set, '--preset', 'idc', '--model', 'timm:no_such_net', '--epochs_scale', '0.001'),
+                   "timm has no model 'no_such_net'")
