@@ -39,6 +39,10 @@ class DistillSettings:
     steps: int = 50                # DDIM denoising steps
     grad_mode: str = 'through_model' # through_model (exact gradient) or x0_only (gradient at x0_hat, cheaper)
     window: tuple = (0.0, 1.0)     # guidance window 'start,end' as fractions t/T of the noise schedule
+    guide_every: int = 1           # guide every k-th DDIM step of the window, from its first (1: every step)
+    guide_steps: int|None = None   # guide at most this many of those steps, spread evenly from the first to the last (default: all)
+    guide_decoder: str = 'full'    # decoder of the guidance gradient only (the image is always decoded by the VAE): full (the VAE), tiny (the mini world's tiny decoder), or an AutoencoderTiny folder or name (e.g. madebyollin/taesd)
+    guide_precision: str = 'fp32'  # arithmetic of the guidance gradient: fp32, bf16 (autocast) or auto (bf16 on a CUDA device that has it)
     cfg_scale: float = 4.0         # classifier-free guidance scale
     seed: int = 0                  # run seed; image (class, index) is made from (seed, class, index)
     classes: tuple|None = None     # comma-separated class names to make (default: all, in label order)
