@@ -10,14 +10,14 @@ from pathlib import Path
 import torch
 from fastcore.basics import patch
 from .core import ConcordError, sample_seed, get_device, progress_bar
-from .settings import DistillSettings, METHODS
+from .settings import DistillSettings, METHODS, GUIDANCE_PRESETS
 from .data import DistilledSetWriter, load_distilled, save_grid, read_png, from_uint8
 from .concepts import ConceptBank
 from .world import World, RealImages
 from .mini import load_mini_world
 from .metrics import features, real_subsample
 from .guidance import Guidance, ConceptObjective, GRADIENT_MODES, PRECISIONS, check_window
-from .tiny_decoder import load_tiny_decoder, load_mini_tiny_decoder
+from .tiny_decoder import TAESD, load_tiny_decoder, load_mini_tiny_decoder
 from .sampler import DiTSampler
 from .unclip import UnCLIPSampler, unclip_batches
 from .coresets import select_coreset
@@ -61,6 +61,7 @@ def validate(self:DistillSettings):
     if self.n_neg < 0: raise ConcordError(f"n_neg must be >= 0, got {self.n_neg}")
     self.neg_k()
     if not (_finite(self.tau) and self.tau > 0): raise ConcordError(f"tau must be a finite number > 0, got {self.tau}")
+    if self.guidance not in GUIDANCE_PRESETS: raise ConcordError(f"unknown guidance preset {self.guidance!r}: use one of {', '.join(GUIDANCE_PRESETS)}")
     if self.grad_mode not in GRADIENT_MODES: raise ConcordError(f"unknown gradient mode {self.grad_mode!r}: use one of {', '.join(GRADIENT_MODES)}")
     self.window = check_window(self.window, 'guidance')
     if not (isinstance(self.guide_every, int) and self.guide_every >= 1): raise ConcordError(f"guide_every must be an integer >= 1, got {self.guide_every}")
@@ -342,11 +343,8 @@ def concept_bank(s:DistillSettings, world:World) -> ConceptBank:
 def guidance_decoder(s:DistillSettings, world:World, device) -> 'LatentDecoder|None':
     "The decoder of the guidance gradient (`--guide_decoder`): None for the full VAE, else a `concord.tiny_decoder.LatentDecoder`."
     if s.guide_decoder == 'full': return None
-    if s.guide_decoder == 'tiny':
-        if world.name != 'mini-fashion-mnist':
-            raise ConcordError("--guide_decoder tiny is the mini world's tiny decoder; at real scale give an AutoencoderTiny folder or name "
-                               "(e.g. madebyollin/taesd for the SD VAE's latents)")
-        return load_mini_tiny_decoder(device, world.root)
+    if s.guide_decoder == 'tiny':   # the mini world's own; at real scale TAESD, made for the SD VAE's latents (DiT's and SD-2.1's)
+        return load_mini_tiny_decoder(device, world.root) if world.name == 'mini-fashion-mnist' else load_tiny_decoder(TAESD, device)
     return load_tiny_decoder(s.guide_decoder, device)
 
 # %% ../nbs/07_distill.ipynb #23e8120d
