@@ -132,7 +132,7 @@ readme: $(STAMP)
 	$(PY) tools/make_readme.py
 
 # The main job on the mini world: CONCORD at IPC 10 (lambda DEMO_LAM = 8, the value chosen on the validation split by
-# bench/lambda_grid.py), next to the same DiT without informing and to random real images at IPC 10, each evaluated by
+# bench/lambda_grid.py with every step guided; `concord distill` guides 5 steps by default since issue 18, --guidance paper all), next to the same DiT without informing and to random real images at IPC 10, each evaluated by
 # training a fresh ConvNet-3 on it alone (soft-label protocol: 300 epochs x DEMO_EPOCHS_SCALE, one seed; `concord
 # evaluate --seeds 0,1,2` for more). The three evaluations run side by side, one thread each, every line of their
 # progress prefixed with the set's name.

@@ -65,8 +65,8 @@ def validate(self:DistillSettings):
     if self.grad_mode not in GRADIENT_MODES: raise ConcordError(f"unknown gradient mode {self.grad_mode!r}: use one of {', '.join(GRADIENT_MODES)}")
     self.window = check_window(self.window, 'guidance')
     if not (isinstance(self.guide_every, int) and self.guide_every >= 1): raise ConcordError(f"guide_every must be an integer >= 1, got {self.guide_every}")
-    if self.guide_steps is not None and not (isinstance(self.guide_steps, int) and self.guide_steps >= 1):
-        raise ConcordError(f"guide_steps must be an integer >= 1 (or unset: every step), got {self.guide_steps}")
+    if not (isinstance(self.guide_steps, int) and self.guide_steps >= 0):
+        raise ConcordError(f"guide_steps must be an integer >= 0 (0: every step of the schedule), got {self.guide_steps}")
     if self.guide_precision not in PRECISIONS: raise ConcordError(f"unknown guide_precision {self.guide_precision!r}: use one of {', '.join(PRECISIONS)}")
     if not self.guide_decoder: raise ConcordError("guide_decoder must be full, tiny, or an AutoencoderTiny folder or name")
     if self.noise_level < 0: raise ConcordError(f"noise_level must be >= 0, got {self.noise_level}")
@@ -107,7 +107,7 @@ GEN_KEYS = ('method', 'backbone', 'ipc', 'steps', 'cfg_scale', 'seed', 'classes'
 CONCEPT_KEYS = ('lam', 'objective', 'n_pos', 'n_neg', 'neg_strategy', 'tau', 'grad_mode', 'window', 'bank')
 UNCLIP_KEYS = ('noise_level', 'out_size')
 NOPT_KEYS = ('nopt_steps', 'nopt_lr', 'nopt_mode', 'target', 'target_size', 'features')
-GUIDE_PLAIN = dict(guide_every=1, guide_steps=None, guide_decoder='full', guide_precision='fp32')   # the paper's guidance: recorded only when changed
+GUIDE_PLAIN = dict(guide_every=1, guide_steps=0, guide_decoder='full', guide_precision='fp32')   # the paper's guidance: recorded only when changed
 
 class SetMaker:
     "Base of the methods of `concord distill`: its settings keys, checks, identity and how it fills batches."
@@ -372,7 +372,7 @@ class ConcordMaker(SamplingMaker):
         s = self.s
         obj = ConceptObjective(run.world.clip, self.bank, run.names, kind=s.objective, n_pos=s.n_pos, n_neg=s.n_neg,
                                neg_strategy=s.neg_strategy, tau=s.tau)
-        return Guidance(obj, lam=s.lam, mode=s.grad_mode, window=tuple(s.window), every=s.guide_every, n_steps=s.guide_steps,
+        return Guidance(obj, lam=s.lam, mode=s.grad_mode, window=tuple(s.window), every=s.guide_every, n_steps=s.guide_steps or None,
                         decoder=guidance_decoder(s, run.world, run.device), precision=s.guide_precision)
 
     def fill(self, run):

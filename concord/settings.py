@@ -23,10 +23,10 @@ METHODS = {   # method name -> one line for `concord distill --help`, in the reg
 }
 
 # %% ../nbs/00a_settings.ipynb #c4dc4d93
-GUIDANCE_PRESETS = {   # --guidance: CONCORD's gradient mode, schedule and guidance decoder, for the options not given one by one
-    'paper': dict(grad_mode='through_model', guide_every=1, guide_decoder='full'),   # the paper: every step, exact gradient through the VAE
-    'fast': dict(grad_mode='x0_only', guide_every=2, guide_decoder='tiny'),          # issue 18's trade-off (bench/guidance_tradeoff.py)
-}
+GUIDANCE_PRESETS = {   # --guidance: CONCORD's guidance schedule and decoder, for the options not given one by one
+    'paper': dict(guide_every=1, guide_steps=0, guide_decoder='full'),   # the paper: every DDIM step guided, through the VAE
+    'fast': dict(guide_every=1, guide_steps=5, guide_decoder='full'),    # 5 guided steps, evenly spread: chosen on the validation split
+}                                                                        # (bench/guidance_tradeoff.py, results/tradeoff/tradeoff.json)
 
 # %% ../nbs/00a_settings.ipynb #c0ed3f96
 @dataclass
@@ -43,11 +43,11 @@ class DistillSettings:
     neg_strategy: str = 'weighted' # negatives: weighted (by class-name similarity), similar-K (e.g. similar-3) or uniform
     tau: float = 0.07              # temperature of CONCORD Eq. 12
     steps: int = 50                # DDIM denoising steps
-    guidance: str = 'paper'        # preset of grad_mode, guide_every and guide_decoder where they are not given: paper (every step, exact gradient through the VAE) or fast (x0_only, every 2nd step, the tiny decoder)
-    grad_mode: str|None = None     # through_model (exact gradient) or x0_only (gradient at x0_hat, cheaper); unset: from --guidance
+    guidance: str = 'fast'         # preset of guide_every, guide_steps and guide_decoder where they are not given: fast (5 guided steps of the schedule, evenly spread) or paper (every step: the paper's and this repository's before issue 18)
+    grad_mode: str = 'through_model' # through_model (exact gradient) or x0_only (gradient at x0_hat, cheaper)
     window: tuple = (0.0, 1.0)     # guidance window 'start,end' as fractions t/T of the noise schedule
     guide_every: int|None = None   # guide every k-th DDIM step of the window, from its first (1: every step); unset: from --guidance
-    guide_steps: int|None = None   # guide at most this many of those steps, spread evenly from the first to the last (unset: all)
+    guide_steps: int|None = None   # guide at most this many of those steps, spread evenly from the first to the last (0: all); unset: from --guidance
     guide_decoder: str|None = None # decoder of the guidance gradient only (the image is always decoded by the VAE): full (the VAE), tiny (the mini world's tiny decoder; TAESD at real scale), or an AutoencoderTiny folder or name; unset: from --guidance
     guide_precision: str = 'fp32'  # arithmetic of the guidance gradient: fp32, bf16 (autocast) or auto (bf16 on a CUDA device that has it)
     cfg_scale: float = 4.0         # classifier-free guidance scale
