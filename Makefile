@@ -18,7 +18,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: lab mathjax mini-world test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
+.PHONY: lab mathjax mini-world test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed bench-tradeoff figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
 
 setup: $(STAMP)
 
@@ -133,7 +133,7 @@ readme: $(STAMP)
 	$(PY) tools/make_readme.py
 
 # The main job on the mini world: CONCORD at IPC 10 (lambda DEMO_LAM = 8, the value chosen on the validation split by
-# bench/lambda_grid.py), next to the same DiT without informing and to random real images at IPC 10, each evaluated by
+# bench/lambda_grid.py with every step guided; `concord distill` guides 5 steps by default since issue 18, --guidance paper all), next to the same DiT without informing and to random real images at IPC 10, each evaluated by
 # training a fresh ConvNet-3 on it alone (soft-label protocol: 300 epochs x DEMO_EPOCHS_SCALE, one seed; `concord
 # evaluate --seeds 0,1,2` for more). The three evaluations run side by side, one thread each, every line of their
 # progress prefixed with the set's name.
@@ -183,6 +183,13 @@ figures: $(STAMP)
 figures-full: $(STAMP)
 	cd nbs && CONCORD_FIGURES=$(CURDIR)/figures CONCORD_FULL=1 ../$(BIN)/nbdev_test --path analysis --n_workers 1 --timing
 
-# Seconds per image: unguided vs CONCORD (both gradient modes), one run, ratios in results/speed.json.
+# Seconds per image: unguided vs CONCORD's guidance settings (the paper's, x0_only, the tiny decoder, every k-th step), one
+# interleaved run on 2 threads: the mini world (batch 10, 50 steps) and real-size random-weight models (DiT-XL/2, SD VAE,
+# a TAESD-architecture decoder, CLIP ViT-L/14; batch 1, 2 steps); ratios, settings and commit in results/speed.json.
 bench-speed: $(STAMP)
-	$(PY) bench/speed.py --out results/speed.json
+	$(PY) bench/speed.py --real --threads 2 --out results/speed.json
+
+# CONCORD's cost against its gain on the grounded mini world (lambda DEMO_LAM, IPC 10, validation split, seeds 1000-1001):
+# results/tradeoff/tradeoff.json and figures/guidance_pareto_fmnist.png; resumable.
+bench-tradeoff: $(STAMP)
+	$(PY) bench/guidance_tradeoff.py --out results/tradeoff

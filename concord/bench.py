@@ -32,9 +32,9 @@ ROWS = {  # key: (label in the table, DistillSettings fields)
     'kcenter': ('K-Center', dict(method='kcenter')),
     'herding': ('Herding', dict(method='herding')),
     'dit': ('DiT', dict(method='dit')),
-    'dit-concord': ('DiT+CONCORD', dict(method='concord', backbone='dit')),
+    'dit-concord': ('DiT+CONCORD', dict(method='concord', backbone='dit', guidance='paper')),   # every step guided, as the results were made
     'minimax': ('Minimax', dict(method='minimax')),
-    'minimax-concord': ('Minimax+CONCORD', dict(method='concord', backbone='minimax')),
+    'minimax-concord': ('Minimax+CONCORD', dict(method='concord', backbone='minimax', guidance='paper')),
     'dsco': ('DsCo-NOpt', dict(method='dsco')),
     'dsco-dope': ('DsCo-NOpt+doping', dict(method='dsco', dope=0.5)),
     'dsco-free': ('DsCo data-free', dict(method='dsco', target='generated', target_size=200)),

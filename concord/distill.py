@@ -10,13 +10,14 @@ from pathlib import Path
 import torch
 from fastcore.basics import patch
 from .core import ConcordError, sample_seed, get_device, progress_bar
-from .settings import DistillSettings, METHODS
+from .settings import DistillSettings, METHODS, GUIDANCE_PRESETS
 from .data import DistilledSetWriter, load_distilled, save_grid, read_png, from_uint8
 from .concepts import ConceptBank
 from .world import World, RealImages
 from .mini import load_mini_world
 from .metrics import features, real_subsample
-from .guidance import Guidance, ConceptObjective, GRADIENT_MODES, check_window
+from .guidance import Guidance, ConceptObjective, GRADIENT_MODES, PRECISIONS, check_window
+from .tiny_decoder import TAESD, load_tiny_decoder, load_mini_tiny_decoder
 from .sampler import DiTSampler
 from .unclip import UnCLIPSampler, unclip_batches
 from .coresets import select_coreset
@@ -24,11 +25,11 @@ from .dsco import (NOpt, NOPT_MODES, ClassTargets, teacher_feature_fn, clip_feat
                           generated_pool)
 
 # %% auto #0
-__all__ = ['NEG_STRATEGIES', 'MAKERS', 'GEN_KEYS', 'CONCEPT_KEYS', 'UNCLIP_KEYS', 'NOPT_KEYS', 'BACKBONES', 'register',
-           'SetMaker', 'Run', 'real_features', 'CoresetMaker', 'RandomMaker', 'KCenterMaker', 'HerdingMaker',
-           'SamplingMaker', 'PlainMaker', 'DiTMaker', 'MinimaxMaker', 'UnCLIPMaker', 'concept_bank', 'ConcordMaker',
-           'dsco_targets', 'check_nopt', 'nopt_targets', 'DsCoMaker', 'plan_batches', 'process_rank', 'process_device',
-           'shard_batches', 'cpu_threads', 'distill']
+__all__ = ['NEG_STRATEGIES', 'MAKERS', 'GEN_KEYS', 'CONCEPT_KEYS', 'UNCLIP_KEYS', 'NOPT_KEYS', 'GUIDE_PLAIN', 'BACKBONES',
+           'register', 'SetMaker', 'Run', 'real_features', 'CoresetMaker', 'RandomMaker', 'KCenterMaker',
+           'HerdingMaker', 'SamplingMaker', 'PlainMaker', 'DiTMaker', 'MinimaxMaker', 'UnCLIPMaker', 'concept_bank',
+           'guidance_decoder', 'ConcordMaker', 'dsco_targets', 'check_nopt', 'nopt_targets', 'DsCoMaker',
+           'plan_batches', 'process_rank', 'process_device', 'shard_batches', 'cpu_threads', 'distill']
 
 # %% ../nbs/07_distill.ipynb #96331dbd
 NEG_STRATEGIES = ('weighted', 'uniform', 'similar-K')   # 'similar-K': uniform over the K classes most similar by name (K >= 1)
@@ -60,8 +61,14 @@ def validate(self:DistillSettings):
     if self.n_neg < 0: raise ConcordError(f"n_neg must be >= 0, got {self.n_neg}")
     self.neg_k()
     if not (_finite(self.tau) and self.tau > 0): raise ConcordError(f"tau must be a finite number > 0, got {self.tau}")
+    if self.guidance not in GUIDANCE_PRESETS: raise ConcordError(f"unknown guidance preset {self.guidance!r}: use one of {', '.join(GUIDANCE_PRESETS)}")
     if self.grad_mode not in GRADIENT_MODES: raise ConcordError(f"unknown gradient mode {self.grad_mode!r}: use one of {', '.join(GRADIENT_MODES)}")
     self.window = check_window(self.window, 'guidance')
+    if not (isinstance(self.guide_every, int) and self.guide_every >= 1): raise ConcordError(f"guide_every must be an integer >= 1, got {self.guide_every}")
+    if not (isinstance(self.guide_steps, int) and self.guide_steps >= 0):
+        raise ConcordError(f"guide_steps must be an integer >= 0 (0: every step of the schedule), got {self.guide_steps}")
+    if self.guide_precision not in PRECISIONS: raise ConcordError(f"unknown guide_precision {self.guide_precision!r}: use one of {', '.join(PRECISIONS)}")
+    if not self.guide_decoder: raise ConcordError("guide_decoder must be full, tiny, or an AutoencoderTiny folder or name")
     if self.noise_level < 0: raise ConcordError(f"noise_level must be >= 0, got {self.noise_level}")
     if self.out_size is not None and self.out_size < 1: raise ConcordError(f"out_size must be >= 1, got {self.out_size}")
     if self.nopt_steps is not None and not (isinstance(self.nopt_steps, int) and self.nopt_steps >= 0):
@@ -100,6 +107,7 @@ GEN_KEYS = ('method', 'backbone', 'ipc', 'steps', 'cfg_scale', 'seed', 'classes'
 CONCEPT_KEYS = ('lam', 'objective', 'n_pos', 'n_neg', 'neg_strategy', 'tau', 'grad_mode', 'window', 'bank')
 UNCLIP_KEYS = ('noise_level', 'out_size')
 NOPT_KEYS = ('nopt_steps', 'nopt_lr', 'nopt_mode', 'target', 'target_size', 'features')
+GUIDE_PLAIN = dict(guide_every=1, guide_steps=0, guide_decoder='full', guide_precision='fp32')   # the paper's guidance: recorded only when changed
 
 class SetMaker:
     "Base of the methods of `concord distill`: its settings keys, checks, identity and how it fills batches."
@@ -331,6 +339,14 @@ def concept_bank(s:DistillSettings, world:World) -> ConceptBank:
     if world.bank is None: raise ConcordError(f"world {world.name!r} has no concept bank: give --bank (write one with `concord concepts`)")
     return world.bank
 
+# %% ../nbs/07_distill.ipynb #51b7548f
+def guidance_decoder(s:DistillSettings, world:World, device) -> 'LatentDecoder|None':
+    "The decoder of the guidance gradient (`--guide_decoder`): None for the full VAE, else a `concord.tiny_decoder.LatentDecoder`."
+    if s.guide_decoder == 'full': return None
+    if s.guide_decoder == 'tiny':   # the mini world's own; at real scale TAESD, made for the SD VAE's latents (DiT's and SD-2.1's)
+        return load_mini_tiny_decoder(device, world.root) if world.name == 'mini-fashion-mnist' else load_tiny_decoder(TAESD, device)
+    return load_tiny_decoder(s.guide_decoder, device)
+
 # %% ../nbs/07_distill.ipynb #23e8120d
 @register
 class ConcordMaker(SamplingMaker):
@@ -341,6 +357,7 @@ class ConcordMaker(SamplingMaker):
     def identity(self):
         d = super().identity()
         if hasattr(self, 'bank_sha'): d['bank_sha256'] = self.bank_sha   # known once `prepare` has read the bank
+        d.update({k: getattr(self.s, k) for k, v in GUIDE_PLAIN.items() if getattr(self.s, k) != v})   # a cheaper schedule, decoder or precision
         return d
 
     def prepare(self, run):
@@ -355,7 +372,8 @@ class ConcordMaker(SamplingMaker):
         s = self.s
         obj = ConceptObjective(run.world.clip, self.bank, run.names, kind=s.objective, n_pos=s.n_pos, n_neg=s.n_neg,
                                neg_strategy=s.neg_strategy, tau=s.tau)
-        return Guidance(obj, lam=s.lam, mode=s.grad_mode, window=tuple(s.window))
+        return Guidance(obj, lam=s.lam, mode=s.grad_mode, window=tuple(s.window), every=s.guide_every, n_steps=s.guide_steps or None,
+                        decoder=guidance_decoder(s, run.world, run.device), precision=s.guide_precision)
 
     def fill(self, run):
         if run.todo and self.s.nopt: nopt_targets(self.s, run)   # NOpt composed with informing (DsCo's hook, then Eq. 9)

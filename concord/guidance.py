@@ -13,9 +13,9 @@ from .core import ConcordError, sample_generator
 from .concepts import ConceptBank, format_concept, sample_negatives, class_similarity
 
 # %% auto #0
-__all__ = ['HOOK_CHANGES', 'GRADIENT_MODES', 'cosine_objective', 'contrastive_objective', 'classifier_objective', 'Objective',
-           'WeightedObjective', 'ConceptObjective', 'ClassifierObjective', 'informed_eps', 'predict_x0', 'check_window',
-           'StepHook', 'Guidance', 'guided_eps']
+__all__ = ['HOOK_CHANGES', 'GRADIENT_MODES', 'PRECISIONS', 'cosine_objective', 'contrastive_objective', 'classifier_objective',
+           'Objective', 'WeightedObjective', 'ConceptObjective', 'ClassifierObjective', 'informed_eps', 'predict_x0',
+           'check_window', 'StepHook', 'Guidance', 'autocast_dtype', 'guided_eps']
 
 # %% ../nbs/04_guidance.ipynb #6791d5f9
 def cosine_objective(img:torch.Tensor, # (B, D) L2-normalised image embeddings
@@ -75,6 +75,7 @@ class ConceptObjective(Objective):
     k_similar: int = 3           # range K of the 'similar' strategy
     tau: float = 0.07            # temperature of CONCORD Eq. 12
     use_concepts: bool = True    # False: the class name alone is the only positive (the paper's Fig. 3 ablation)
+    _pos: dict = field(default_factory=dict, init=False, repr=False, compare=False)   # class -> (P, D) positives, once per run
 
     def __post_init__(self):
         if self.kind not in ('contrastive', 'cosine'): raise ConcordError(f"unknown objective kind {self.kind!r}: use 'contrastive' or 'cosine'")
@@ -95,8 +96,13 @@ class ConceptObjective(Objective):
                                 sim=self._sim, k=self.k_similar, generator=g, positives_k=self.n_pos)
         return [format_concept(c, t) if self.use_concepts else c for c, t in negs]
 
+    def positive_embeddings(self, cls:int) -> torch.Tensor:
+        "(P, D) embeddings of class `cls`'s positive texts, computed once per objective (a run), not per batch."
+        if cls not in self._pos: self._pos[cls] = self.clip.encode_texts(self.positive_texts(cls))
+        return self._pos[cls]
+
     def bind(self, classes, indices, seed):
-        pos = torch.stack([self.clip.encode_texts(self.positive_texts(int(c))) for c in classes])
+        pos = torch.stack([self.positive_embeddings(int(c)) for c in classes])
         if self.kind == 'cosine' or self.n_neg == 0:
             return lambda images: cosine_objective(self.clip.encode_images(images), pos)
         neg = torch.stack([self.clip.encode_texts(self.negative_texts(int(c), int(i), seed)) for c, i in zip(classes, indices)])
@@ -146,12 +152,17 @@ class StepHook:
         f = float(t) / num_train_timesteps
         return self.window[0] <= f <= self.window[1]
 
+    def schedule(self, timesteps, num_train_timesteps:int) -> list[bool]:
+        "Whether the hook acts at each of the loop's `timesteps`, decided once before the first step (default: `active`)."
+        return [self.active(int(t), num_train_timesteps) for t in timesteps]
+
     def bind(self, classes:torch.Tensor, indices:torch.Tensor, seed:int) -> Callable:
         "The function the loop calls at each active step: `f(x_t, t, abar_t, eps_fn, decode)`."
         raise NotImplementedError
 
 # %% ../nbs/04_guidance.ipynb #0f191946
 GRADIENT_MODES = ('through_model', 'x0_only')
+PRECISIONS = ('fp32', 'bf16', 'auto')   # the guidance branch's arithmetic: float32, bfloat16 autocast, or bf16 where a CUDA device supports it
 
 @dataclass
 class Guidance(StepHook):
@@ -162,6 +173,10 @@ class Guidance(StepHook):
     window: tuple = (0.0, 1.0)       # apply when window[0] <= t/T <= window[1]
     recompute_x0: bool = True        # recompute x0_hat from eps_hat in the DDIM step
     grad_scale: str = 'none'         # 'none' (CONCORD Eq. 9) or 'rms' (unit-RMS gradient per sample)
+    every: int = 1                   # guide every `every`-th step of the window, from its first (1: all of them)
+    n_steps: int|None = None         # guide at most this many of those steps, spread evenly from the first to the last (None: all)
+    decoder: Callable|None = None    # clean latents -> images for the gradient only (e.g. a tiny decoder); None: the sampler's own
+    precision: str = 'fp32'          # the gradient branch (decode + objective): 'fp32', 'bf16' (autocast) or 'auto' (bf16 on a capable CUDA device)
     changes = 'eps'
 
     def __post_init__(self):
@@ -169,15 +184,37 @@ class Guidance(StepHook):
         if self.mode not in GRADIENT_MODES: raise ConcordError(f"unknown gradient mode {self.mode!r}: use one of {', '.join(GRADIENT_MODES)}")
         self.window = check_window(self.window, 'guidance')
         if self.grad_scale not in ('none', 'rms'): raise ConcordError(f"grad_scale must be 'none' or 'rms', got {self.grad_scale!r}")
+        if not (isinstance(self.every, int) and self.every >= 1): raise ConcordError(f"guide_every must be an integer >= 1, got {self.every!r}")
+        if self.n_steps is not None and not (isinstance(self.n_steps, int) and self.n_steps >= 1):
+            raise ConcordError(f"guide_steps must be an integer >= 1 (or unset: every step of the schedule), got {self.n_steps!r}")
+        if self.precision not in PRECISIONS: raise ConcordError(f"unknown guidance precision {self.precision!r}: use one of {', '.join(PRECISIONS)}")
+
+    def schedule(self, timesteps, num_train_timesteps):
+        "The guided steps: those in the window, then every `every`-th of them, then at most `n_steps` of those, evenly spread."
+        on = [i for i, a in enumerate(super().schedule(timesteps, num_train_timesteps)) if a][::self.every]
+        if self.n_steps is not None and len(on) > self.n_steps:
+            on = [on[round(j * (len(on) - 1) / (self.n_steps - 1))] for j in range(self.n_steps)] if self.n_steps > 1 else on[:1]
+        on = set(on)
+        return [i in on for i in range(len(timesteps))]
 
     def bind(self, classes, indices, seed):
         "Bind the objective to a batch; the loop calls the result as `f(x_t, t, abar_t, eps_fn, decode) -> (eps_hat, eps, x0_hat, scores)`."
         score_fn = self.objective.bind(classes, indices, seed)
-        return lambda x_t, t, abar_t, eps_fn, decode: guided_eps(x_t, abar_t, eps_fn, decode, score_fn, self)
+        return lambda x_t, t, abar_t, eps_fn, decode: guided_eps(x_t, abar_t, eps_fn, self.decoder or decode, score_fn, self)
 
 # %% ../nbs/04_guidance.ipynb #2fe778bf
 def _rms_normalise(g):
     return g / g.flatten(1).pow(2).mean(1).sqrt().clamp_min(1e-12).view(-1, *[1] * (g.ndim - 1))
+
+def autocast_dtype(precision:str, # 'fp32', 'bf16' or 'auto' (`PRECISIONS`)
+                   device         # the device the gradient branch runs on
+                  ) -> torch.dtype|None:
+    "The autocast dtype of the guidance branch (None: no autocast); a one-line error where bf16 is asked of a device without it."
+    dev = torch.device(device)
+    ok = dev.type == 'cpu' or (dev.type == 'cuda' and torch.cuda.is_bf16_supported())
+    if precision == 'fp32' or (precision == 'auto' and not (ok and dev.type == 'cuda')): return None
+    if not ok: raise ConcordError(f"bf16 autocast is not supported on device {dev}: use --guide_precision fp32 (or auto)")
+    return torch.bfloat16
 
 # %% ../nbs/04_guidance.ipynb #1e966965
 def guided_eps(x_t:torch.Tensor,      # current latents (B, C, H, W)
@@ -188,6 +225,11 @@ def guided_eps(x_t:torch.Tensor,      # current latents (B, C, H, W)
                guidance:Guidance):
     "CONCORD Eq. 9 with the gradient of `score_fn(decode(x0_hat))` taken in `guidance.mode`; returns (eps_hat, eps, x0_hat, scores)."
     abar = torch.as_tensor(abar_t, dtype=x_t.dtype, device=x_t.device)
+    ac = autocast_dtype(guidance.precision, x_t.device)
+    if ac is not None:                    # bf16 for the gradient branch only: decode + objective, scores back in float32
+        score_fn0 = score_fn
+        def score_fn(z):
+            with torch.autocast(x_t.device.type, dtype=ac): return score_fn0(z).float()
     if guidance.mode == 'through_model':
         with torch.enable_grad():
             x = x_t.detach().requires_grad_(True)

@@ -75,13 +75,15 @@ def ddim_loop(den:Denoiser,          # the backbone for this batch
     lat = [(h, h.bind(classes, indices, seed)) for h in hooks if h.changes == 'latents']
     guide = (eps_hooks[0], eps_hooks[0].bind(classes, indices, seed)) if eps_hooks else None
     T, scores, pt, dt = sch.config.num_train_timesteps, None, den.prediction_type, den.dtype
-    for t in sch.timesteps:
+    lat = [(h.schedule(sch.timesteps, T), f) for h, f in lat]             # every hook's schedule, decided once
+    on = guide[0].schedule(sch.timesteps, T) if guide is not None else [False] * len(sch.timesteps)
+    for k, t in enumerate(sch.timesteps):
         tt = t.to(den.device)
         abar, abar_prev = sch.alphas_cumprod[int(t)], prev_alpha_bar(sch, int(t))
         eps_fn = lambda z: model_to_eps(den.model_output(z, tt), z, abar, pt)
-        for h, f in lat:
-            if h.active(int(t), T): x = f(x, tt, abar, eps_fn, den.decode).to(dt)
-        if guide is not None and guide[0].active(int(t), T):
+        for act, f in lat:
+            if act[k]: x = f(x, tt, abar, eps_fn, den.decode).to(dt)
+        if on[k]:
             eps_hat, eps, x0, scores = guide[1](x, tt, abar, eps_fn, den.decode)
             if guide[0].recompute_x0: x = sch.step(eps_to_model(eps_hat, x, abar, pt), t, x).prev_sample   # CONCORD Eq. 7 with eps_hat
             else: x = ddim_step(x0, eps_hat, abar_prev).to(dt)                                             # CONCORD Eq. 7 from the unguided x0_hat

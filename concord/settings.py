@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .core import ConcordError
 
 # %% auto #0
-__all__ = ['METHODS', 'DistillSettings']
+__all__ = ['METHODS', 'GUIDANCE_PRESETS', 'DistillSettings']
 
 # %% ../nbs/00a_settings.ipynb #c2018e7d
 METHODS = {   # method name -> one line for `concord distill --help`, in the registry's order (checked against `MAKERS` in concord.distill)
@@ -21,6 +21,12 @@ METHODS = {   # method name -> one line for `concord distill --help`, in the reg
     'concord': 'the backbone sampled with concept informing (CONCORD)',
     'dsco': "DsCo: the backbone sampled with noise optimisation towards the class's features; --dope, --target generated",
 }
+
+# %% ../nbs/00a_settings.ipynb #c4dc4d93
+GUIDANCE_PRESETS = {   # --guidance: CONCORD's guidance schedule and decoder, for the options not given one by one
+    'paper': dict(guide_every=1, guide_steps=0, guide_decoder='full'),   # the paper: every DDIM step guided, through the VAE
+    'fast': dict(guide_every=1, guide_steps=5, guide_decoder='full'),    # 5 guided steps, evenly spread: chosen on the validation split
+}                                                                        # (bench/guidance_tradeoff.py, results/tradeoff/tradeoff.json)
 
 # %% ../nbs/00a_settings.ipynb #c0ed3f96
 @dataclass
@@ -37,8 +43,13 @@ class DistillSettings:
     neg_strategy: str = 'weighted' # negatives: weighted (by class-name similarity), similar-K (e.g. similar-3) or uniform
     tau: float = 0.07              # temperature of CONCORD Eq. 12
     steps: int = 50                # DDIM denoising steps
+    guidance: str = 'fast'         # preset of guide_every, guide_steps and guide_decoder where they are not given: fast (5 guided steps of the schedule, evenly spread) or paper (every step: the paper's and this repository's before issue 18)
     grad_mode: str = 'through_model' # through_model (exact gradient) or x0_only (gradient at x0_hat, cheaper)
     window: tuple = (0.0, 1.0)     # guidance window 'start,end' as fractions t/T of the noise schedule
+    guide_every: int|None = None   # guide every k-th DDIM step of the window, from its first (1: every step); unset: from --guidance
+    guide_steps: int|None = None   # guide at most this many of those steps, spread evenly from the first to the last (0: all); unset: from --guidance
+    guide_decoder: str|None = None # decoder of the guidance gradient only (the image is always decoded by the VAE): full (the VAE), tiny (the mini world's tiny decoder; TAESD at real scale), or an AutoencoderTiny folder or name; unset: from --guidance
+    guide_precision: str = 'fp32'  # arithmetic of the guidance gradient: fp32, bf16 (autocast) or auto (bf16 on a CUDA device that has it)
     cfg_scale: float = 4.0         # classifier-free guidance scale
     seed: int = 0                  # run seed; image (class, index) is made from (seed, class, index)
     classes: tuple|None = None     # comma-separated class names to make (default: all, in label order)
@@ -59,6 +70,8 @@ class DistillSettings:
         if isinstance(self.classes, str): self.classes = tuple(c.strip() for c in self.classes.split(',') if c.strip())
         if self.classes: self.classes = tuple(dict.fromkeys(self.classes))   # a class named twice is made (and recorded) once
         if isinstance(self.window, str): self.window = tuple(v.strip() for v in self.window.split(','))
+        for k, v in GUIDANCE_PRESETS.get(self.guidance, {}).items():   # the preset fills what was not given (an unknown one: `validate` says so)
+            if getattr(self, k) is None: setattr(self, k, v)
 
     def neg_k(self) -> int|None:
         "K of the 'similar-K' negative strategy (None for the others); a one-line error for an unknown strategy."

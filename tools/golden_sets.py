@@ -14,23 +14,24 @@ GOLDEN = ROOT/'tests'/'golden'/'sets.json'
 C3 = ['--classes', 'T-shirt/top,Sandal,Bag']
 GEN = ['--ipc', '3', '--steps', '4', '--batch_size', '2', *C3]
 DS = ['--ipc', '2', '--steps', '4', '--classes', 'Shirt,Coat']
+PAPER = ['--guidance', 'paper']   # every step guided: the sets recorded before `concord distill` guided 5 steps by default (issue 18)
 CASES = {   # name: arguments of `concord distill` ({fx}: the fixtures folder)
     'random': ['--method', 'random', '--ipc', '2'],
     'kcenter': ['--method', 'kcenter', '--ipc', '2'],
     'herding': ['--method', 'herding', '--ipc', '2'],
     'dit': ['--method', 'dit', *GEN],
     'minimax': ['--method', 'minimax', *GEN],
-    'concord': ['--method', 'concord', *GEN],
-    'concord-minimax': ['--method', 'concord', '--backbone', 'minimax', *GEN],
-    'concord-x0-cosine': ['--method', 'concord', '--grad_mode', 'x0_only', '--objective', 'cosine', '--window', '0.2,0.8',
+    'concord': ['--method', 'concord', *PAPER, *GEN],
+    'concord-minimax': ['--method', 'concord', '--backbone', 'minimax', *PAPER, *GEN],
+    'concord-x0-cosine': ['--method', 'concord', *PAPER, '--grad_mode', 'x0_only', '--objective', 'cosine', '--window', '0.2,0.8',
                           '--lam', '2', *GEN],
-    'concord-nopt': ['--method', 'concord', '--nopt_steps', '1', *DS],
+    'concord-nopt': ['--method', 'concord', *PAPER, '--nopt_steps', '1', *DS],
     'dsco': ['--method', 'dsco', *DS],
     'dsco-dope': ['--method', 'dsco', '--dope', '0.5', '--ipc', '4', '--steps', '4', '--classes', 'Shirt,Coat'],
     'dsco-free': ['--method', 'dsco', '--target', 'generated', '--target_size', '4', *DS],
     'unclip': ['--method', 'unclip', '--dataset', 'imagewoof', '--model', '{fx}/unclip', '--clip', 'local-dir:{fx}/clip',
                '--images', '{fx}/train', '--ipc', '1', '--steps', '2', '--cfg_scale', '10'],
-    'concord-unclip': ['--method', 'concord', '--backbone', 'unclip', '--lam', '2', '--dataset', 'imagewoof',
+    'concord-unclip': ['--method', 'concord', '--backbone', 'unclip', *PAPER, '--lam', '2', '--dataset', 'imagewoof',
                        '--model', '{fx}/unclip', '--clip', 'local-dir:{fx}/clip', '--images', '{fx}/train',
                        '--ipc', '1', '--steps', '2', '--cfg_scale', '10'],
 }
