@@ -133,7 +133,8 @@ readme: $(STAMP)
 	$(PY) tools/make_readme.py
 
 # The main job on the mini world: CONCORD at IPC 10 (lambda DEMO_LAM = 8, the value chosen on the validation split by
-# bench/lambda_grid.py with every step guided; `concord distill` guides 5 steps by default since issue 18, --guidance paper all), next to the same DiT without informing and to random real images at IPC 10, each evaluated by
+# bench/lambda_grid.py with every step guided, so the demo guides every step: --guidance paper; `concord distill` alone guides
+# 5 steps since issue 18), next to the same DiT without informing and to random real images at IPC 10, each evaluated by
 # training a fresh ConvNet-3 on it alone (soft-label protocol: 300 epochs x DEMO_EPOCHS_SCALE, one seed; `concord
 # evaluate --seeds 0,1,2` for more). The three evaluations run side by side, one thread each, every line of their
 # progress prefixed with the set's name.
@@ -142,7 +143,7 @@ DEMO_EPOCHS_SCALE ?= 1.0
 DEMO_LAM ?= 8
 DEMO_METHODS := concord dit random
 demo: $(STAMP)
-	$(BIN)/concord distill --lam $(DEMO_LAM) --out $(DEMO_DIR)/fmnist-concord-ipc10
+	$(BIN)/concord distill --lam $(DEMO_LAM) --guidance paper --out $(DEMO_DIR)/fmnist-concord-ipc10
 	$(BIN)/concord distill --method dit --out $(DEMO_DIR)/fmnist-dit-ipc10
 	$(BIN)/concord distill --method random --out $(DEMO_DIR)/fmnist-random-ipc10
 	pids=""; for m in $(DEMO_METHODS); do \
