@@ -18,8 +18,8 @@ __all__ = ['FMNIST_CLASSES', 'FMNIST_DIR', 'FMNIST_ENV', 'IMAGE_EXTENSIONS', 'FO
            'write_idx', 'DatasetNotFoundError', 'load_fashion_mnist', 'from_uint8', 'to_uint8', 'to_model_images',
            'train_val_split', 'class_indices', 'resize_center_crop', 'class_folder', 'folder_class',
            'ImageFolderDataset', 'dataset_classes', 'file_list_sha256', 'dataset_provenance', 'image_folder',
-           'DistilledSetError', 'png_bytes', 'read_png', 'read_manifest', 'read_distilled_settings', 'is_complete',
-           'DistilledSetWriter', 'load_distilled', 'save_grid']
+           'folder_images', 'DistilledSetError', 'png_bytes', 'read_png', 'read_manifest', 'read_distilled_settings',
+           'is_complete', 'DistilledSetWriter', 'load_distilled', 'save_grid']
 
 # %% ../nbs/01_data.ipynb #057562a4
 FMNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -260,6 +260,12 @@ def image_folder(root,           # an ImageFolder split, e.g. `DIR/train`
     ds = ImageFolderDataset(root, size, channels, class_order=folders, pad=pad)
     ds.classes = names
     return ds
+
+def folder_images(ds:ImageFolderDataset, # e.g. `image_folder(DIR/'train', pad=2)`
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    "Every image of an ImageFolder dataset in memory: (float (N, C, size, size) in [-1, 1], int64 labels (N,))."
+    if not len(ds): return torch.empty(0, ds.channels, ds.size, ds.size), torch.empty(0, dtype=torch.int64)
+    return torch.stack([ds[i][0] for i in range(len(ds))]), torch.tensor(ds.targets, dtype=torch.int64)
 
 # %% ../nbs/01_data.ipynb #2ede8a60
 class DistilledSetError(ConcordError):
