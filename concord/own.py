@@ -4,7 +4,7 @@
 
 # %% ../nbs/06c_own.ipynb #32355fe1
 from __future__ import annotations
-import datetime, json, shutil, sys, time
+import contextlib, datetime, io, json, shutil, sys, time
 from pathlib import Path
 import torch
 from PIL import Image
@@ -20,8 +20,8 @@ from .evaluator import EvalSettings, build_model
 
 # %% auto #0
 __all__ = ['SPLITS', 'TEACHER_ARCHS', 'TEACHER_FILE', 'OWN_SETTINGS', 'CLASS_CAPTIONS_NOTE', 'dataset_split', 'image_layout',
-           'open_split', 'build_teacher', 'make_teacher', 'load_teacher', 'check_classes', 'check_bank_classes',
-           'train_own_world', 'dataset_world', 'world_train_cmd', 'teacher_cmd']
+           'open_split', 'build_teacher', 'make_teacher', 'load_teacher', 'check_classes', 'test_images',
+           'check_bank_classes', 'train_own_world', 'dataset_world', 'world_train_cmd', 'teacher_cmd']
 
 # %% ../nbs/06c_own.ipynb #6924c188
 SPLITS = ('train', 'test')
@@ -130,6 +130,18 @@ def check_classes(what:str,     # e.g. 'teacher T' or 'test folder DIR'
         why = f"label {i} is {theirs[i]!r} there but {ours[i]!r} in the set"
     raise ConcordError(f"{what} does not have the set's classes ({why}); {fix}")
 
+# %% ../nbs/06c_own.ipynb #e905d6c9
+def test_images(test_dir,          # real test images: an ImageFolder tree (class folders by name, `/` written as `_`)
+                class_names:list,  # the set's class names in label order
+                size:int, channels:int, pad:int=0 # the set's image layout (28-px images padded by 2 in the mini world)
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    "A test folder's images labelled in the set's label order; a one-line refusal when its classes are not the set's."
+    folders, names = dataset_classes(test_dir)
+    check_classes(f"test folder {test_dir}", sorted(names), sorted(class_names),
+                  "give --test_dir the test images of the set's dataset, one folder per class")
+    of = dict(zip(names, folders))
+    return folder_images(ImageFolderDataset(test_dir, size, channels, class_order=[of[c] for c in class_names], pad=pad))
+
 # %% ../nbs/06c_own.ipynb #f13bb625
 OWN_SETTINGS = dict(
     teacher=dict(epochs=15, batch_size=128, lr=2e-3, weight_decay=5e-4, seed=0),
@@ -190,7 +202,8 @@ def train_own_world(dataset,            # the dataset folder (DIR/train/CLASS/*.
     times, K = {}, len(classes)
     def stage(n, what, fn):
         _log(out, f"[{n}/5] {what} -> {out/what}", quiet); t0 = time.time()
-        r = fn(); times[what] = round(time.time() - t0, 1)
+        with contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext(): r = fn()   # quiet: no progress bars
+        times[what] = round(time.time() - t0, 1)
         _log(out, f"[{n}/5] {what} done in {times[what]} s", quiet); return r
     stage(1, 'teacher', lambda: make_teacher(out/'teacher', train, 'mini', test=test, images=x, labels=y, device=device, progress=not quiet, **S['teacher']))
     vae = stage(2, 'vae', lambda: make_mini_vae(out, x, device=device, **S['vae']))
@@ -224,7 +237,7 @@ def dataset_world(dataset,        # the dataset folder
 # %% ../nbs/06c_own.ipynb #f1506c38
 @call_parse
 def world_train_cmd(dataset:str,              # the dataset folder: DIR/train/CLASS/*.png (and optionally DIR/test/CLASS/*.png)
-                    out:str,                  # the world folder (rerun the same command to resume)
+                    out:str=None,             # the world folder, required (rerun the same command to resume)
                     bank:str=None,            # a concept bank JSON for the dataset's classes (captions the mini-CLIP; scored into WORLD/bank.json)
                     teacher_epochs:float=15,  # teacher: passes over the training images
                     vae_steps:int=2000,       # VAE: optimizer steps (batch 64)
@@ -237,6 +250,7 @@ def world_train_cmd(dataset:str,              # the dataset folder: DIR/train/CL
                     quiet:store_true=False,   # no progress lines or bars
                    ) -> dict:
     "Train a mini world (teacher, VAE, DiT, mini-CLIP) on your ImageFolder dataset; resumable, with one log in OUT/train.log."
+    if not out: raise ConcordError("give --out WORLD, the folder to write the world to")
     for n, v in dict(teacher_epochs=teacher_epochs, vae_steps=vae_steps, dit_steps=dit_steps, clip_steps=clip_steps).items():
         if not v > 0: raise ConcordError(f"--{n} must be > 0, got {v}")
     if minimax_steps < 0: raise ConcordError(f"--minimax_steps must be >= 0, got {minimax_steps}")
@@ -250,7 +264,7 @@ def world_train_cmd(dataset:str,              # the dataset folder: DIR/train/CL
 # %% ../nbs/06c_own.ipynb #c17b3901
 @call_parse
 def teacher_cmd(dataset:str,              # the dataset folder: DIR/train/CLASS/*.png (and optionally DIR/test/ for its accuracy)
-                out:str,                  # the teacher folder (weights and teacher.json)
+                out:str=None,             # the teacher folder, required (weights and teacher.json)
                 arch:str='mini',          # mini (the mini world's MiniTeacher) or an evaluator network: convnet, resnet18, resnetap10
                 epochs:float=15,          # passes over the training images
                 batch_size:int=128,
@@ -261,6 +275,7 @@ def teacher_cmd(dataset:str,              # the dataset folder: DIR/train/CLASS/
                 quiet:store_true=False,   # no progress bar
                ) -> dict:
     "Train and cache a teacher on your ImageFolder dataset, for soft labels (`concord evaluate --teacher T`) and coreset features."
+    if not out: raise ConcordError("give --out T, the folder to write the teacher to")
     if arch not in TEACHER_ARCHS: raise ConcordError(f"unknown teacher architecture {arch!r}: use one of {', '.join(TEACHER_ARCHS)}")
     if not epochs > 0: raise ConcordError(f"--epochs must be > 0, got {epochs}")
     train, test = open_split(dataset), open_split(dataset, 'test', required=False)
