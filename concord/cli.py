@@ -57,6 +57,7 @@ WORLD_OPTIONS = {   # the options that choose the world a set is made in, not th
     'pretrained': (str, 'laion2b_s32b_b82k', 'real scale: open_clip pretrained tag'),
     'order': (str, None, 'real scale: label order of the class map, minimax (default) or rded'),
     'images': (str, None, "real scale: the real training images (ImageNet-style tree): unCLIP starts from them, DsCo's real target reads them"),
+    'wnids': (str, None, "with --dataset DIR at real scale: a file mapping each class folder to an ImageNet WNID ('folder WNID' per line), for the ImageNet DiT and Minimax"),
     'device': (str, None, 'torch device (default: cuda if available, else cpu)'),
     'overwrite': ('flag', False, 'replace an existing set in OUT instead of resuming it'),
     'quiet': ('flag', False, 'no progress bar'),
@@ -78,7 +79,7 @@ def distill_cmd(**opts):
     dataset, device = world_opts['dataset'], world_opts['device']
     get_device(device)   # an unavailable device is refused before any model is loaded
     world = None   # the mini world
-    real_opts = [f'--{k}' for k in ('model', 'vae', 'order', 'images') if world_opts[k]]
+    real_opts = [f'--{k}' for k in ('model', 'vae', 'order', 'images', 'wnids') if world_opts[k]]
     if world_opts['world']:
         if dataset.lower() not in ('fashion-mnist', 'fmnist'): raise ConcordError("give --world or --dataset, not both: a world knows its dataset")
         if real_opts or world_opts['teacher']: raise ConcordError(f"{', '.join(real_opts + ['--teacher'] * bool(world_opts['teacher']))} do not apply to --world: a world has its own models and teacher")
@@ -88,11 +89,18 @@ def distill_cmd(**opts):
         world = load_mini_world(get_device(device), root=world_opts['world'], backbone=s.diffusion_backbone or 'dit')
     elif Path(dataset).is_dir() or os.sep in dataset:   # a dataset folder: the real-image methods
         from concord.own import dataset_world
-        if s.diffusion_backbone is not None:
+        if s.diffusion_backbone is not None and not (s.diffusion_backbone == 'unclip' or world_opts['wnids'] or world_opts['model']):
             raise ConcordError(f"--method {s.method} samples a diffusion model, and a dataset folder has none: train a mini world on it "
-                               f"(`concord world train {dataset} --out WORLD`) and pass --world WORLD")
-        if real_opts: raise ConcordError(f"{', '.join(real_opts)} apply to a real-scale --dataset, not to a dataset folder")
-        world = dataset_world(dataset, teacher=world_opts['teacher'], device=get_device(device))
+                               f"(`concord world train {dataset} --out WORLD`) and pass --world WORLD; at real scale use unCLIP "
+                               f"(--method unclip, --backbone unclip) or give --wnids FILE mapping every class to an ImageNet WNID")
+        if s.diffusion_backbone is not None:   # real scale on the folder's classes
+            from concord.realscale import real_world
+            world = real_world(dataset, world_opts['model'], backbone=s.diffusion_backbone, vae=world_opts['vae'], clip=world_opts['clip'],
+                               pretrained=world_opts['pretrained'], bank=s.bank, order=world_opts['order'], images=world_opts['images'],
+                               wnids=world_opts['wnids'], device=get_device(device))
+        else:
+            if real_opts: raise ConcordError(f"{', '.join(real_opts)} apply to sampling methods; --method {s.method} reads the folder's images")
+            world = dataset_world(dataset, teacher=world_opts['teacher'], device=get_device(device))
     elif world_opts['teacher']: raise ConcordError("--teacher applies to a dataset folder (--dataset DIR); the mini world has its own teacher")
     elif dataset.lower() not in ('fashion-mnist', 'fmnist'):
         from concord.realscale import real_world
@@ -104,9 +112,10 @@ def distill_cmd(**opts):
                                                             f"--dataset DIR (an ImageFolder, DIR/train/CLASS/*.png; --teacher T for kcenter and herding)")
         world = real_world(dataset, world_opts['model'], backbone=s.diffusion_backbone, vae=world_opts['vae'], clip=world_opts['clip'],
                            pretrained=world_opts['pretrained'], bank=s.bank, order=world_opts['order'], images=world_opts['images'],
-                           device=get_device(device))
-    elif any(world_opts[k] for k in ('model', 'vae', 'order', 'images')):
-        raise ConcordError("--model, --vae, --order and --images apply to a real-scale --dataset, not to the mini world")
+                           wnids=world_opts['wnids'], device=get_device(device))
+    elif real_opts and dataset.lower() in ('fashion-mnist', 'fmnist'):
+        raise ConcordError(f"{', '.join(real_opts)} apply to a real-scale --dataset, not to the mini world; for your own images use "
+                           f"--dataset DIR (DIR/train/CLASS/*.png), or --world WORLD (`concord world train DIR --out WORLD`)")
     if os.environ.get('ACCELERATE_USE_CPU') and not os.environ.get('WORLD_SIZE'):   # `accelerate launch --cpu` runs one process
         print("concord: note: accelerate launch --cpu starts a single process; to share the run over CPU processes use "
               "accelerate launch --multi_gpu --num_processes N ... concord distill --device cpu (or torchrun)", file=sys.stderr)

@@ -212,9 +212,12 @@ def train_own_world(dataset,            # the dataset folder (DIR/train/CLASS/*.
     if S['minimax'].get('steps', 0) > 0: stage(5, 'minimax', lambda: make_mini_minimax(out, x, y, vae, dit, device=device, **S['minimax']))
     else: _log(out, "[5/5] minimax skipped (--minimax_steps 0)", quiet)
     if b is not None:
-        _log(out, f"bank {b.where}: validity scores with the world's mini-CLIP -> {out/'bank.json'}", quiet)
-        b = score_concept_bank(b, clip, x, y, k=5); b.validity['clip_sha256'] = sha256_file(out/'clip'/'model.safetensors')
-        b.save(out/'bank.json'); meta['bank'] = 'bank.json'
+        sha, old = sha256_file(out/'clip'/'model.safetensors'), ConceptBank.load(out/'bank.json') if (out/'bank.json').is_file() else None
+        if old is None or old.validity.get('clip_sha256') != sha or bank_phrases(old) != bank_phrases(b):   # scored already: kept
+            _log(out, f"bank {b.where}: validity scores with the world's mini-CLIP -> {out/'bank.json'}", quiet)
+            b = score_concept_bank(b, clip, x, y, k=5); b.validity['clip_sha256'] = sha
+            b.save(out/'bank.json')
+        meta['bank'] = 'bank.json'
     meta.update(complete=True, seconds=times, teacher_test_accuracy=json.loads((out/'teacher'/TEACHER_FILE).read_text())['test_accuracy'])
     atomic_write_json(out/WORLD_FILE, meta)
     _log(out, f"done: {out/WORLD_FILE}", quiet)

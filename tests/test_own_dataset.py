@@ -72,7 +72,8 @@ def test_world_is_the_datasets_own(world):
     models = {p: p.stat().st_mtime_ns for p in w.rglob('*.safetensors')}
     assert cli('world', 'train', ds, '--out', w, '--bank', tmp/'bank.json', *TINY) == 0
     assert {p: p.stat().st_mtime_ns for p in w.rglob('*.safetensors')} == models and len(models) == 4
-    assert (w/'train.log').read_text().count('[3/5] dit done in') == 2
+    log = (w/'train.log').read_text()
+    assert log.count('[3/5] dit done in') == 2 and log.count("validity scores with the world's mini-CLIP") == 1
 
 
 @pytest.fixture(scope='module')
@@ -111,7 +112,7 @@ def test_every_set_scores_with_both_protocols(world, sets, tmp_path):
         for protocol in ('hard', 'soft'):
             j = tmp_path/f'{m}-{protocol}.json'
             extra = ['--teacher', w] if protocol == 'soft' else []   # the world's teacher; the test split is the dataset's test/
-            assert cli('evaluate', sets[m], '--protocol', protocol, '--epochs_scale', '0.01', '--width', '16', '--json_out', j,
+            assert cli('evaluate', sets[m], '--protocol', protocol, '--epochs_scale', '0.005', '--width', '16', '--json_out', j,
                        '--quiet', *extra) == 0, (m, protocol)
             r = json.loads(j.read_text())
             assert r['classes'] == 4 and r['n_images'] == 8 and 0 <= r['mean'] <= 100 and r['settings']['protocol'] == protocol
@@ -129,11 +130,11 @@ def test_mismatches_are_refused_in_one_line(world, sets, capsys, tmp_path):
     # another dataset: its test folder and its teacher do not have the set's classes
     other = write_digits(tmp_path/'other', [5, 6, 7], ['five', 'six', 'seven'], ['five', 'six', 'seven'], n_train=12, n_test=4,
                          classes_txt=False)
-    refused(capsys, "it lacks 'nought', 'one', 'two'", 'evaluate', sets['random'], '--protocol', 'hard', '--test_dir', other/'test')
+    refused(capsys, "it lacks 'nought', 'one'", 'evaluate', sets['random'], '--protocol', 'hard', '--test_dir', other/'test')
     assert cli('teacher', other, '--arch', 'convnet', '--out', tmp_path/'t-other', '--epochs', '0.5', '--quiet') == 0
     refused(capsys, f"teacher {tmp_path/'t-other'} does not have the set's classes", 'evaluate', sets['random'], '--teacher', tmp_path/'t-other')
     refused(capsys, 'needs a teacher of this set', 'evaluate', sets['random'])
-    refused(capsys, 'samples a diffusion model, and a dataset folder has none', 'distill', '--dataset', ds, '--method', 'dit',
+    refused(capsys, 'or give --wnids FILE mapping every class', 'distill', '--dataset', ds, '--method', 'dit',
             '--out', tmp_path/'bad2')
     refused(capsys, 'give --world or --dataset, not both', 'distill', '--world', w, '--dataset', ds, '--method', 'random',
             '--out', tmp_path/'bad3')
@@ -171,3 +172,16 @@ def test_fashion_mnist_set_against_a_test_folder(tmp_path):
     assert json.loads((tmp_path/'r.json').read_text())['classes'] == 10
     assert cli('export', tmp_path/'fm', tmp_path/'fm_exp', '--layout', 'folders') == 0
     assert (tmp_path/'fm_exp'/'T-shirt_top').is_dir()
+
+
+def test_concepts_score_with_the_worlds_mini_clip(world, tmp_path, capsys):
+    "`concord concepts score` reads a world's mini-CLIP as a local-dir: folder and finds 'three/tres' in folder three_tres."
+    tmp, ds, w = world
+    assert cli('concepts', 'score', tmp/'bank.json', '--images', ds/'train', '--clip', f"local-dir:{w/'clip'}", '--k', '2',
+               '--out', tmp_path/'scored.json', '--quiet') == 0
+    from concord.concepts import ConceptBank
+    b = ConceptBank.load(tmp_path/'scored.json')
+    assert b.validity['scored'] and b.classes == CLASSES and all(sum(c.selected for c in b.concepts[n]) == 2 for n in CLASSES)
+    (tmp_path/'broken').mkdir(); (tmp_path/'broken'/'open_clip_config.json').write_text('{"model_cfg": {"embed_dim": 8}}')
+    refused(capsys, 'could not load CLIP', 'concepts', 'score', tmp/'bank.json', '--images', ds/'train', '--clip',
+            f"local-dir:{tmp_path/'broken'}", '--out', tmp_path/'x.json')
