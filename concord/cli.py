@@ -211,9 +211,10 @@ def export_cmd(set_dir:str,                # a finished distilled set (written b
     from concord.data import read_distilled_settings
     if classmap is None:   # the set's own classes, in the order it records
         if order or set_order: raise ConcordError("--order and --set_order choose among a class map's orders: give --classmap too")
-        meta = read_distilled_settings(set_dir)
-        cmap = ClassMap((meta.get('settings') or {}).get('world') or Path(set_dir).name, 'set', tuple(meta['class_names']),
-                        source=f"{Path(set_dir)/'settings.json'}")
+        meta = read_distilled_settings(set_dir); st = meta.get('settings') or {}
+        cm = st.get('classmap') or {}   # a real-scale set records its class map (and WNIDs): WNID folders
+        cmap = ClassMap(cm.get('name') or st.get('world') or Path(set_dir).name, cm.get('order') or 'set', tuple(meta['class_names']),
+                        wnids=tuple(cm['wnids']) if cm.get('wnids') else None, source=f"{Path(set_dir)/'settings.json'}")
     else: cmap = class_map(classmap, order)
     r = export_distilled(set_dir, out, cmap, layout=layout, set_map=class_map(classmap, set_order) if set_order else None,
                          overwrite=overwrite)

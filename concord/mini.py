@@ -614,6 +614,9 @@ def make_mini_clip(out, images, labels, classes, concepts=None, vae=None, transf
 # %% ../nbs/06_mini.ipynb #1fe37eb2
 def _check_mini(root:Path, parts):
     missing = [s for s in parts if not (root/s).is_dir()]
+    if missing and (root/WORLD_FILE).is_file():   # a world of a user's dataset (`concord world train`)
+        raise ConcordError(f"world {root} has no {', '.join(missing)} model: train it with `concord world train DIR --out {root}"
+                           f"{' --minimax_steps N' if missing == ['minimax'] else ''}`")
     if missing: raise ConcordError(f"mini-world checkpoints {missing} not found in {root}; "
                                    f"train them with `make mini-world MINI_OUT={root}` (concord.mini.train_mini_world)")
 
