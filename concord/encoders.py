@@ -102,11 +102,15 @@ def load_clip(model_name:str='ViT-L-14',              # open_clip model name, or
     if folder is not None and not folder.is_dir(): raise ConcordError(f"CLIP folder not found: {folder}")
     if folder is not None and (folder/'open_clip_config.json').is_file() and 'text_tower' in json.loads((folder/'open_clip_config.json').read_text()):
         return _load_text_tower_clip(folder, device, model_name)   # a mini-CLIP (`concord.mini.save_mini_clip`)
+    if folder is not None and not any((folder/f).is_file() for f in ('open_clip_model.safetensors', 'open_clip_pytorch_model.bin')):
+        raise ConcordError(f"no CLIP weights in {folder} (open_clip_model.safetensors or open_clip_pytorch_model.bin); "
+                           f"save the model with its weights (concord.encoders.save_clip_dir)")   # open_clip would warn and start from random weights
     try:
         model = open_clip.create_model(model_name, pretrained=None if folder is not None else pretrained,
                                        device=device, precision=precision, pretrained_text=False)
     except (RuntimeError, OSError, KeyError, ValueError) as e:   # the whole message, on one line
-        raise ConcordError(f"could not load CLIP {model_name!r} ({pretrained}): {' '.join(str(e).split())}") from e
+        why = f"its config has no {e.args[0]!r}" if isinstance(e, KeyError) else ' '.join(str(e).split())
+        raise ConcordError(f"could not load CLIP {model_name!r} ({pretrained}): {why}") from e
     model.eval().requires_grad_(False)
     name = model_name if model_name.startswith('local-dir:') or not pretrained else f"{model_name}/{pretrained}"
     return _wrap(model, open_clip.get_tokenizer(model_name), name).to(device)

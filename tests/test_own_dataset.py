@@ -177,11 +177,11 @@ def test_fashion_mnist_set_against_a_test_folder(tmp_path):
 def test_concepts_score_with_the_worlds_mini_clip(world, tmp_path, capsys):
     "`concord concepts score` reads a world's mini-CLIP as a local-dir: folder and finds 'three/tres' in folder three_tres."
     tmp, ds, w = world
-    assert cli('concepts', 'score', tmp/'bank.json', '--images', ds/'train', '--clip', f"local-dir:{w/'clip'}", '--k', '2',
+    assert cli('concepts', 'score', tmp/'bank.json', ds/'train', '--clip', f"local-dir:{w/'clip'}", '--k', '2',
                '--out', tmp_path/'scored.json', '--quiet') == 0
     from concord.concepts import ConceptBank
     b = ConceptBank.load(tmp_path/'scored.json')
     assert b.validity['scored'] and b.classes == CLASSES and all(sum(c.selected for c in b.concepts[n]) == 2 for n in CLASSES)
     (tmp_path/'broken').mkdir(); (tmp_path/'broken'/'open_clip_config.json').write_text('{"model_cfg": {"embed_dim": 8}}')
-    refused(capsys, 'could not load CLIP', 'concepts', 'score', tmp/'bank.json', '--images', ds/'train', '--clip',
+    refused(capsys, 'no CLIP weights in', 'concepts', 'score', tmp/'bank.json', ds/'train', '--clip',
             f"local-dir:{tmp_path/'broken'}", '--out', tmp_path/'x.json')
