@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true
 from .core import ConcordError, get_device, progress_bar
-from .data import ImageFolderDataset
+from .data import ImageFolderDataset, class_folder
 from .concepts import ConceptBank, bank_path, format_concept, validity_scores, _class_key
 from .encoders import ClipEncoder, load_clip
 
@@ -20,7 +20,7 @@ __all__ = ['class_folders', 'class_image_embeddings', 'score_bank', 'score_bank_
 def class_folders(bank:ConceptBank, # the bank whose classes need images
                   root,             # ImageFolder tree: one sub-folder of images per class
                  ) -> list[str]:    # the folder name of each class, in `bank.classes` order
-    "The sub-folder of `root` holding each class of `bank`: its WNID or its name (case and `_` ignored)."
+    "The sub-folder of `root` holding each class of `bank`: its WNID or its name (case and `_` ignored, `/` written as `_`)."
     root = Path(root)
     if not root.is_dir(): raise ConcordError(f"image folder {root} does not exist; give the real training images as an ImageFolder tree")
     folders = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith('.'))
@@ -30,7 +30,7 @@ def class_folders(bank:ConceptBank, # the bank whose classes need images
     if not (isinstance(wnids, list) and len(wnids) == len(bank.classes)): wnids = [None] * len(bank.classes)
     out, missing = [], []
     for c, w in zip(bank.classes, wnids):
-        f = w if w in folders else by_key.get(_class_key(c))
+        f = w if w in folders else by_key.get(_class_key(c)) or by_key.get(_class_key(class_folder(c)))   # 'T-shirt/top' in T-shirt_top/
         if f is None: missing.append(f"{c!r}" + (f" ({w})" if w else ''))
         out.append(f)
     if missing:

@@ -131,8 +131,8 @@ class ClassMap:
 
     @property
     def folders(self) -> tuple:
-        "The folder name of each label in an ImageFolder tree: the WNID, or (no WNIDs) the class name with `_` for spaces."
-        return self.wnids if self.wnids is not None else tuple(n.replace(' ', '_') for n in self.names)
+        "The folder name of each label in an ImageFolder tree: the WNID, or (no WNIDs) the class name with `_` for spaces and `/`."
+        return self.wnids if self.wnids is not None else tuple(n.replace(' ', '_').replace('/', '_') for n in self.names)
 
     @functools.cached_property
     def _lookup(self) -> tuple:

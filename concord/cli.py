@@ -48,13 +48,16 @@ def settings_parser(cls,                # a settings dataclass whose fields carr
 
 # %% ../nbs/09_cli.ipynb #875f68e3
 WORLD_OPTIONS = {   # the options that choose the world a set is made in, not the set itself
-    'dataset': (str, 'fashion-mnist', 'fashion-mnist (the mini world) or, at real scale, imagewoof, imagenette, imageidc, imagenet100, imagenet1k, food101'),
+    'dataset': (str, 'fashion-mnist', 'fashion-mnist (the mini world), a dataset folder DIR (DIR/train/CLASS/*.png: methods random, kcenter, herding) or, at real scale, imagewoof, imagenette, imageidc, imagenet100, imagenet1k, food101'),
+    'world': (str, None, 'a mini world trained on your dataset (`concord world train DIR --out WORLD`): every mini-world method uses its models, classes, bank and images'),
+    'teacher': (str, None, "with --dataset DIR: the teacher (`concord teacher DIR --out T`) in whose feature space kcenter and herding choose"),
     'model': (str, None, 'real scale: diffusers folder / hub id or original-format DiT / Minimax .pt (default: facebook/DiT-XL-2-256, or SD-2.1 unCLIP for --method unclip)'),
     'vae': (str, None, "real scale: VAE folder / hub id (default: the model's, or stabilityai/sd-vae-ft-ema for a .pt)"),
     'clip': (str, 'ViT-L-14', 'real scale: open_clip model name or local-dir:/path'),
     'pretrained': (str, 'laion2b_s32b_b82k', 'real scale: open_clip pretrained tag'),
     'order': (str, None, 'real scale: label order of the class map, minimax (default) or rded'),
     'images': (str, None, "real scale: the real training images (ImageNet-style tree): unCLIP starts from them, DsCo's real target reads them"),
+    'wnids': (str, None, "with --dataset DIR at real scale: a file mapping each class folder to an ImageNet WNID ('folder WNID' per line), for the ImageNet DiT and Minimax"),
     'device': (str, None, 'torch device (default: cuda if available, else cpu)'),
     'overwrite': ('flag', False, 'replace an existing set in OUT instead of resuming it'),
     'quiet': ('flag', False, 'no progress bar'),
@@ -76,14 +79,43 @@ def distill_cmd(**opts):
     dataset, device = world_opts['dataset'], world_opts['device']
     get_device(device)   # an unavailable device is refused before any model is loaded
     world = None   # the mini world
-    if dataset.lower() not in ('fashion-mnist', 'fmnist'):
+    real_opts = [f'--{k}' for k in ('model', 'vae', 'order', 'images', 'wnids') if world_opts[k]]
+    if world_opts['world']:
+        if dataset.lower() not in ('fashion-mnist', 'fmnist'): raise ConcordError("give --world or --dataset, not both: a world knows its dataset")
+        if real_opts or world_opts['teacher']: raise ConcordError(f"{', '.join(real_opts + ['--teacher'] * bool(world_opts['teacher']))} do not apply to --world: a world has its own models and teacher")
+        if s.diffusion_backbone == 'unclip': raise ConcordError("a mini world has no unCLIP model: use --backbone dit or minimax (or a real-scale --dataset)")
+        if not (Path(world_opts['world'])/'vae').is_dir(): raise ConcordError(f"no world at {world_opts['world']}: train one with `concord world train DIR --out {world_opts['world']}`")
+        from concord.mini import load_mini_world
+        world = load_mini_world(get_device(device), root=world_opts['world'], backbone=s.diffusion_backbone or 'dit')
+    elif Path(dataset).is_dir() or os.sep in dataset:   # a dataset folder: the real-image methods
+        from concord.own import dataset_world
+        if s.diffusion_backbone is not None and not (s.diffusion_backbone == 'unclip' or world_opts['wnids'] or world_opts['model']):
+            raise ConcordError(f"--method {s.method} samples a diffusion model, and a dataset folder has none: train a mini world on it "
+                               f"(`concord world train {dataset} --out WORLD`) and pass --world WORLD; at real scale use unCLIP "
+                               f"(--method unclip, --backbone unclip) or give --wnids FILE mapping every class to an ImageNet WNID")
+        if s.diffusion_backbone is not None:   # real scale on the folder's classes
+            from concord.realscale import real_world
+            world = real_world(dataset, world_opts['model'], backbone=s.diffusion_backbone, vae=world_opts['vae'], clip=world_opts['clip'],
+                               pretrained=world_opts['pretrained'], bank=s.bank, order=world_opts['order'], images=world_opts['images'],
+                               wnids=world_opts['wnids'], device=get_device(device))
+        else:
+            if real_opts: raise ConcordError(f"{', '.join(real_opts)} apply to sampling methods; --method {s.method} reads the folder's images")
+            world = dataset_world(dataset, teacher=world_opts['teacher'], device=get_device(device))
+    elif world_opts['teacher']: raise ConcordError("--teacher applies to a dataset folder (--dataset DIR); the mini world has its own teacher")
+    elif dataset.lower() not in ('fashion-mnist', 'fmnist'):
         from concord.realscale import real_world
-        if s.diffusion_backbone is None: raise ConcordError(f"--method {s.method} runs on the mini world only; at real scale use dit, minimax, unclip, concord or dsco")
+        from concord.classmaps import CLASS_MAPS, _ALIASES
+        if _ALIASES.get(dataset.lower(), dataset.lower()) not in CLASS_MAPS:
+            raise ConcordError(f"unknown dataset {dataset!r}: use fashion-mnist, a dataset folder (DIR/train/CLASS/*.png, e.g. ./{dataset}), "
+                               f"or a class map: {', '.join(CLASS_MAPS)}")
+        if s.diffusion_backbone is None: raise ConcordError(f"--method {s.method} reads the training images in memory: give them as "
+                                                            f"--dataset DIR (an ImageFolder, DIR/train/CLASS/*.png; --teacher T for kcenter and herding)")
         world = real_world(dataset, world_opts['model'], backbone=s.diffusion_backbone, vae=world_opts['vae'], clip=world_opts['clip'],
                            pretrained=world_opts['pretrained'], bank=s.bank, order=world_opts['order'], images=world_opts['images'],
-                           device=get_device(device))
-    elif any(world_opts[k] for k in ('model', 'vae', 'order', 'images')):
-        raise ConcordError("--model, --vae, --order and --images apply to a real-scale --dataset, not to the mini world")
+                           wnids=world_opts['wnids'], device=get_device(device))
+    elif real_opts and dataset.lower() in ('fashion-mnist', 'fmnist'):
+        raise ConcordError(f"{', '.join(real_opts)} apply to a real-scale --dataset, not to the mini world; for your own images use "
+                           f"--dataset DIR (DIR/train/CLASS/*.png), or --world WORLD (`concord world train DIR --out WORLD`)")
     if os.environ.get('ACCELERATE_USE_CPU') and not os.environ.get('WORLD_SIZE'):   # `accelerate launch --cpu` runs one process
         print("concord: note: accelerate launch --cpu starts a single process; to share the run over CPU processes use "
               "accelerate launch --multi_gpu --num_processes N ... concord distill --device cpu (or torchrun)", file=sys.stderr)
@@ -98,15 +130,16 @@ def distill_cmd(**opts):
 distill_cmd.parser = _distill_parser
 
 # %% ../nbs/09_cli.ipynb #6d5c7e5c
-def _test_split(class_names, test_dir, size, channels):
-    import torch
-    from concord.data import load_fashion_mnist, to_model_images, FMNIST_CLASSES, ImageFolderDataset
-    if test_dir:
-        ds = ImageFolderDataset(test_dir, size=size, channels=channels, class_order=class_names)
-        xs, ys = zip(*(ds[i] for i in range(len(ds))))
-        return torch.stack(xs), torch.tensor(ys)
-    if list(class_names) != list(FMNIST_CLASSES):
-        raise ConcordError("this set is not Fashion-MNIST: give --test_dir with the real test images (ImageFolder)")
+def _test_split(class_names, test_dir, size, channels, dataset=None):
+    "The test images of a set: `test_dir`, else its dataset's `test/` folder, else (the mini world) Fashion-MNIST's test split."
+    from concord.data import load_fashion_mnist, to_model_images, FMNIST_CLASSES
+    from concord.own import test_images
+    fm = list(class_names) == list(FMNIST_CLASSES)
+    pad = dataset['pad'] if dataset else (size - 28) // 2 if fm and size in (30, 32) else 0   # the layout the set's images were made in
+    if not test_dir and dataset and (Path(dataset['path']).parent/'test').is_dir(): test_dir = Path(dataset['path']).parent/'test'
+    if test_dir: return test_images(test_dir, class_names, size, channels, pad)
+    if not fm or dataset:
+        raise ConcordError("this set is not of the shipped Fashion-MNIST mini world: give --test_dir with the real test images (ImageFolder)")
     x, y = load_fashion_mnist('test')
     return to_model_images(x, size=size), y
 
@@ -117,7 +150,8 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
                  preset:str=None,           # a named protocol (overrides --protocol): idc (IDC/Minimax hard labels: 1,000 epochs, DSA + CutMix p 0.5, best of checks), rded (RDED soft labels at 32 px: conv3, a teacher of the student's architecture, best check in the last 20%), concord-soft or concord-hard
                  epochs_scale:float=1.0,    # multiply the preset's epochs (idc 1000, rded 300, concord-soft 300, concord-hard 2000/1500/...) for quick runs
                  seeds:str='0',             # comma-separated training seeds; mean and std are reported
-                 test_dir:str=None,         # real test images as an ImageFolder (default: Fashion-MNIST's test split)
+                 test_dir:str=None,         # real test images as an ImageFolder (default: the set's dataset's test/ folder, or Fashion-MNIST's test split)
+                 teacher:str=None,          # soft labels: a teacher folder (`concord teacher`) or world of the set's classes (default: the mini world's, for Fashion-MNIST)
                  model:str=None,            # student: convnet (ConvNet-D, IN), conv3 (ConvNet-3, BN: RDED's), resnet18 (IN), resnet18_modified (RDED's), resnetap10 (Minimax's), resnetap10-prepool, or timm:NAME for any timm model = timm.create_model(NAME, num_classes=K, in_chans=C, pretrained=False) (timm:NAME_modified: 3x3 stride-1 stem, no max pool; timm:NAME,key=value: its arguments) (default: the preset's, convnet or conv3)
                  width:int=128,             # ConvNet width
                  depth:int=3,               # ConvNet depth
@@ -135,26 +169,52 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
     names, dev = meta['class_names'], get_device(device)
     try: sd = [int(v) for v in seeds.split(',')]
     except ValueError: raise ConcordError(f"--seeds takes comma-separated integers, got {seeds!r}") from None
-    xt, yt = _test_split(names, test_dir, images.shape[-1], images.shape[1])
+    dataset = (meta.get('settings') or {}).get('dataset')
+    t = None
+    if protocol == 'soft' and teacher:   # checked before the test images are read
+        from concord.own import load_teacher, check_classes
+        t, tmeta = load_teacher(teacher, dev)
+        check_classes(f"teacher {teacher}", tmeta['classes'], names, "train one on the set's dataset with `concord teacher DIR --out T`")
+        if (tmeta['channels'], tmeta['size']) != (images.shape[1], images.shape[-1]):
+            raise ConcordError(f"teacher {teacher} reads {tmeta['channels']}x{tmeta['size']}px images but the set's are "
+                               f"{images.shape[1]}x{images.shape[-1]}px; train one on images of the set's size")
+    elif protocol == 'soft' and (list(names) != list(FMNIST_CLASSES) or dataset):
+        raise ConcordError("the soft-label protocol needs a teacher of this set's classes: give --teacher T (`concord teacher DIR "
+                           "--out T`, or the set's world folder), or use --protocol hard")
+    xt, yt = _test_split(names, test_dir, images.shape[-1], images.shape[1], dataset)
     present = torch.unique(labels)
     keep = torch.isin(yt, present); xt, yt = xt[keep], yt[keep]
     ipc = int(torch.bincount(labels).max())
+    dataset = (meta.get('settings') or {}).get('dataset')
+    ipc = int(torch.bincount(labels).max())
     es = EvalSettings.for_ipc(ipc, len(names), preset or protocol, epochs_scale, imagenet=images.shape[-1] > 64,
                               width=width, depth=depth, **({'model': model} if model else {}))
-    teacher = None
-    if es.protocol == 'soft':
-        if list(names) != list(FMNIST_CLASSES): raise ConcordError("the soft-label protocols need a teacher; for data other than Fashion-MNIST use --preset idc or --protocol hard")
+    t = None
+    if es.protocol == 'soft' and teacher:   # checked before the test images are read
+        from concord.own import load_teacher, check_classes
+        t, tmeta = load_teacher(teacher, dev)
+        check_classes(f"teacher {teacher}", tmeta['classes'], names, "train one on the set's dataset with `concord teacher DIR --out T`")
+        if (tmeta['channels'], tmeta['size']) != (images.shape[1], images.shape[-1]):
+            raise ConcordError(f"teacher {teacher} reads {tmeta['channels']}x{tmeta['size']}px images but the set's are "
+                               f"{images.shape[1]}x{images.shape[-1]}px; train one on images of the set's size")
+    elif es.protocol == 'soft' and (list(names) != list(FMNIST_CLASSES) or dataset):
+        raise ConcordError("the soft-label protocols need a teacher of this set's classes: give --teacher T (`concord teacher DIR "
+                           "--out T`, or the set's world folder), or use --preset idc or --protocol hard")
+    xt, yt = _test_split(names, test_dir, images.shape[-1], images.shape[1], dataset)
+    present = torch.unique(labels)
+    keep = torch.isin(yt, present); xt, yt = xt[keep], yt[keep]
+    if es.protocol == 'soft' and t is None:
         if es.teacher == 'mini':
             from concord.mini import load_mini_teacher
-            teacher = load_mini_teacher(device=dev)
+            t = load_mini_teacher(device=dev)
         else:   # a teacher of the student's architecture, trained on the whole training split once and cached
             from concord.data import load_fashion_mnist, to_model_images
             x, y = load_fashion_mnist('train')
-            teacher = teacher_for(es.model, to_model_images(x, size=images.shape[-1]), y, len(names), device=dev, progress=not quiet)
-            print(f"teacher {es.model}: {'loaded from' if teacher.record['loaded'] else 'trained and saved to'} {teacher.record['file']}", file=sys.stderr)
-    r = evaluate_set(images, labels, xt, yt, len(names), es, teacher, seeds=sd, device=dev, progress=not quiet)
+            t = teacher_for(es.model, to_model_images(x, size=images.shape[-1]), y, len(names), device=dev, progress=not quiet)
+            print(f"teacher {es.model}: {'loaded from' if t.record['loaded'] else 'trained and saved to'} {t.record['file']}", file=sys.stderr)
+    r = evaluate_set(images, labels, xt, yt, len(names), es, t, seeds=sd, device=dev, progress=not quiet)
     r.update(path=str(path), method=meta.get('method'), ipc=ipc, classes=len(present),
-             teacher=getattr(teacher, 'record', 'mini' if teacher is not None else None),
+             teacher=getattr(t, 'record', (teacher or 'mini') if t is not None else None),
              record=run_record(protocol=protocol, preset=es.preset, epochs_scale=epochs_scale))
     net = f"ConvNet-{depth}" if es.model == 'convnet' else es.model
     print(f"{path}: {meta.get('method')} IPC {ipc}, preset {es.preset} ({es.protocol} labels, {es.report}) {net}: "
@@ -166,15 +226,22 @@ def evaluate_cmd(path:str,                  # a distilled-set folder written by 
 @call_parse
 def export_cmd(set_dir:str,                # a finished distilled set (written by `concord distill`)
                out:str,                    # the export folder (absent, empty, or an earlier export)
-               classmap:str='imagewoof',   # class list: imagewoof, imagenette, imageidc, imagenet100, imagenet1k, food101
+               classmap:str=None,          # class list: imagewoof, imagenette, imageidc, imagenet100, imagenet1k, food101 (default: the set's own class order)
                order:str=None,             # label order of the export: minimax (default) or rded for ImageNet subsets
                layout:str='rded',          # rded (00000/ folders in label order) or folders (WNID / class-name folders)
                set_order:str=None,         # label order the set was written in (default: --order)
                overwrite:store_true=False, # replace an earlier, different export in OUT
               ):
     "Copy a finished distilled set into RDED's `00000/` layout or WNID folders, in a class map's label order."
-    from concord.classmaps import class_map, export_distilled
-    cmap = class_map(classmap, order)
+    from concord.classmaps import class_map, export_distilled, ClassMap
+    from concord.data import read_distilled_settings
+    if classmap is None:   # the set's own classes, in the order it records
+        if order or set_order: raise ConcordError("--order and --set_order choose among a class map's orders: give --classmap too")
+        meta = read_distilled_settings(set_dir); st = meta.get('settings') or {}
+        cm = st.get('classmap') or {}   # a real-scale set records its class map (and WNIDs): WNID folders
+        cmap = ClassMap(cm.get('name') or st.get('world') or Path(set_dir).name, cm.get('order') or 'set', tuple(meta['class_names']),
+                        wnids=tuple(cm['wnids']) if cm.get('wnids') else None, source=f"{Path(set_dir)/'settings.json'}")
+    else: cmap = class_map(classmap, order)
     r = export_distilled(set_dir, out, cmap, layout=layout, set_map=class_map(classmap, set_order) if set_order else None,
                          overwrite=overwrite)
     print(f"exported {len(r['images'])} images of {len(r['classes'])} classes to {out} "
@@ -184,13 +251,16 @@ def export_cmd(set_dir:str,                # a finished distilled set (written b
 # %% ../nbs/09_cli.ipynb #4334d0a7
 COMMANDS = {'distill': distill_cmd, 'evaluate': evaluate_cmd, 'export': export_cmd,
             'concepts': 'concord.llm:concepts_cmd', 'concepts score': 'concord.bank_scoring:score_bank_cmd',
+            'world train': 'concord.own:world_train_cmd', 'teacher': 'concord.own:teacher_cmd',
             'minimax': 'concord.realscale:minimax_cmd',
             'bench': 'concord.bench:bench_cmd'}   # 'module:function': imported only when run (later notebooks, heavy imports)
 
 USAGE = """usage: concord COMMAND [options]   (concord COMMAND --help for its options)
   distill         make a distilled set (CONCORD on the Fashion-MNIST mini world by default)
   evaluate        train a fresh network on a distilled set and report test accuracy
-  export          copy a finished set as WNID folders or in RDED's 00000/ layout, in a class map's label order
+  export          copy a finished set as WNID folders or in RDED's 00000/ layout, in a class map's (or its own) label order
+  world train     train a mini world (VAE, DiT, mini-CLIP, teacher) on your ImageFolder dataset
+  teacher         train a teacher on your ImageFolder dataset, for soft labels and coreset features
   concepts        ask an LLM (OpenAI-compatible API) for each class's concepts with the paper's prompt; writes a bank
   concepts score  validity-score a bank's concepts with CLIP on real images (CONCORD Eq. 10) and keep the top k
   minimax         Minimax-fine-tune a DiT (DiT-XL/2 by default) on an ImageNet subset's real images

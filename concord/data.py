@@ -13,11 +13,13 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from .core import ConcordError, atomic_write_bytes, atomic_write_json, atomic_write_text, sha256_file
 
 # %% auto #0
-__all__ = ['FMNIST_CLASSES', 'FMNIST_DIR', 'FMNIST_ENV', 'IMAGE_EXTENSIONS', 'DISTILLED_FORMAT', 'SETTINGS_FILE', 'MANIFEST_FILE',
-           'COMPLETE_FILE', 'LOCK_FILE', 'fmnist_dir', 'read_idx', 'write_idx', 'DatasetNotFoundError',
-           'load_fashion_mnist', 'from_uint8', 'to_uint8', 'to_model_images', 'train_val_split', 'class_indices',
-           'resize_center_crop', 'ImageFolderDataset', 'DistilledSetError', 'png_bytes', 'read_png', 'read_manifest',
-           'read_distilled_settings', 'is_complete', 'DistilledSetWriter', 'load_distilled', 'save_grid']
+__all__ = ['FMNIST_CLASSES', 'FMNIST_DIR', 'FMNIST_ENV', 'IMAGE_EXTENSIONS', 'FOLDER_CLASS_NAMES', 'CLASSES_FILE',
+           'DISTILLED_FORMAT', 'SETTINGS_FILE', 'MANIFEST_FILE', 'COMPLETE_FILE', 'LOCK_FILE', 'fmnist_dir', 'read_idx',
+           'write_idx', 'DatasetNotFoundError', 'load_fashion_mnist', 'from_uint8', 'to_uint8', 'to_model_images',
+           'train_val_split', 'class_indices', 'resize_center_crop', 'class_folder', 'folder_class',
+           'ImageFolderDataset', 'dataset_classes', 'file_list_sha256', 'dataset_provenance', 'image_folder',
+           'folder_images', 'DistilledSetError', 'png_bytes', 'read_png', 'read_manifest', 'read_distilled_settings',
+           'is_complete', 'DistilledSetWriter', 'load_distilled', 'save_grid']
 
 # %% ../nbs/01_data.ipynb #057562a4
 FMNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -158,30 +160,48 @@ def resize_center_crop(img:Image.Image, # a PIL image
     left, top = (nw - size) // 2, (nh - size) // 2
     return img.crop((left, top, left + size, top + size))
 
+# %% ../nbs/01_data.ipynb #5fce1fdc
+FOLDER_CLASS_NAMES = {'T-shirt_top': 'T-shirt/top'}   # folder name -> class name, for the known names a folder cannot hold
+CLASSES_FILE = 'classes.txt'   # optional, in a dataset folder: label order and class names (`folder` or `folder<TAB>name` per line)
+
+def class_folder(name:str # a class name, e.g. 'T-shirt/top'
+                ) -> str:
+    "The folder name of a class: `/` (which a folder name cannot hold) written as `_`."
+    return str(name).replace('/', '_')
+
+def folder_class(folder:str # a class folder's name, e.g. 'T-shirt_top'
+                ) -> str:
+    "The class name of a folder: its name, or the name in `FOLDER_CLASS_NAMES`."
+    return FOLDER_CLASS_NAMES.get(folder, folder)
+
 # %% ../nbs/01_data.ipynb #60a3ad0c
 class ImageFolderDataset(torch.utils.data.Dataset):
-    "Labelled images from `root/<class>/<image>`, as [-1, 1] tensors of shape (channels, size, size)."
+    "Labelled images from `root/<class folder>/<image>`, as [-1, 1] tensors of shape (channels, size, size)."
     def __init__(self, root,              # folder with one sub-folder of images per class
                  size:int=32,             # side of the square images returned
                  channels:int=1,          # 1 (greyscale) or 3 (RGB)
-                 class_order:list|None=None # folder names in label order; None: sorted folder names
+                 class_order:list|None=None, # class names (or folder names) in label order; None: sorted folder names
+                 pad:int=0                # black pixels around each image: resized to size - 2*pad, then padded (28 px + 2 = 32)
                 ):
-        self.root, self.size, self.channels = Path(root), int(size), int(channels)
+        self.root, self.size, self.channels, self.pad = Path(root), int(size), int(channels), int(pad)
         if self.channels not in (1, 3): raise ConcordError(f"channels must be 1 or 3, got {channels}")
         if self.size < 1: raise ConcordError(f"size must be positive, got {size}")
+        if not 0 <= 2 * self.pad < self.size: raise ConcordError(f"pad must be in [0, size/2), got {pad}")
         if not self.root.is_dir(): raise ConcordError(f"image folder {self.root} does not exist")
         folders = sorted(p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith('.'))
         if not folders:
             raise ConcordError(f"{self.root} has no class folders: expected one sub-folder of images per class (ImageFolder layout)")
-        if class_order is None: self.classes = folders
+        if class_order is None: self.classes = self.folders = folders
         else:
             self.classes = [str(c) for c in class_order]
-            missing = [c for c in self.classes if c not in set(folders)]
+            have = set(folders)   # a class's folder: its name, or the name with '/' written as '_' (`class_folder`)
+            self.folders = [c if c in have else class_folder(c) for c in self.classes]
+            missing = [c for c, f in zip(self.classes, self.folders) if f not in have]
             if missing: raise ConcordError(f"{len(missing)} class folder(s) of class_order not found in {self.root}: "
                                            f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
             if len(set(self.classes)) != len(self.classes): raise ConcordError("class_order lists a class twice")
         self.samples = []
-        for label, c in enumerate(self.classes):
+        for label, c in enumerate(self.folders):
             files = sorted(p for p in (self.root/c).iterdir()
                            if p.is_file() and not p.name.startswith('.') and p.suffix.lower() in IMAGE_EXTENSIONS)
             if not files: raise ConcordError(f"class folder {self.root/c} holds no images ({' '.join(IMAGE_EXTENSIONS)})")
@@ -195,12 +215,57 @@ class ImageFolderDataset(torch.utils.data.Dataset):
         try:
             with Image.open(path) as img: img = img.convert('L' if self.channels == 1 else 'RGB')
         except (UnidentifiedImageError, OSError) as e: raise ConcordError(f"cannot read image {path}: {e}") from None
-        arr = np.asarray(resize_center_crop(img, self.size)).copy()
+        arr = np.asarray(resize_center_crop(img, self.size - 2 * self.pad)).copy()
+        if self.pad: arr = np.pad(arr, [(self.pad, self.pad)] * 2 + [(0, 0)] * (arr.ndim - 2))   # black border, as `to_model_images`
         return torch.from_numpy(arr)[None] if self.channels == 1 else torch.from_numpy(arr).permute(2, 0, 1)
 
     def __getitem__(self, i:int) -> tuple[torch.Tensor, int]:
         path, label = self.samples[i]
         return from_uint8(self.load_image(path)), label
+
+# %% ../nbs/01_data.ipynb #f5463549
+def dataset_classes(root # an ImageFolder split (e.g. `DIR/train`), or a dataset folder holding `classes.txt`
+                   ) -> tuple[list, list]:
+    "(class folders, class names) of an ImageFolder tree in label order: from `classes.txt` if present, else the sorted folders."
+    root = Path(root)
+    if not root.is_dir(): raise ConcordError(f"image folder {root} does not exist")
+    listing = next((p/CLASSES_FILE for p in (root, root.parent) if (p/CLASSES_FILE).is_file()), None)
+    if listing is None:
+        folders = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith('.'))
+        if not folders: raise ConcordError(f"{root} has no class folders: expected one sub-folder of images per class (ImageFolder layout)")
+        return folders, [folder_class(f) for f in folders]
+    rows = [l.split('\t') for l in listing.read_text().splitlines() if l.strip()]
+    folders, names = [r[0].strip() for r in rows], [(r[1] if len(r) > 1 else folder_class(r[0])).strip() for r in rows]
+    if len(set(names)) != len(names) or len(set(folders)) != len(folders): raise ConcordError(f"{listing} lists a class twice")
+    missing = [f for f in folders if not (root/f).is_dir()]
+    if missing: raise ConcordError(f"{listing} names folder(s) not in {root}: {', '.join(missing[:5])}")
+    return folders, names
+
+# %% ../nbs/01_data.ipynb #79676b6c
+def file_list_sha256(ds:ImageFolderDataset) -> str:
+    "SHA-256 of a dataset's file list (`folder/file<TAB>bytes` per image, label order): it changes when a file is added, removed or resized."
+    h = hashlib.sha256()
+    for p, _ in ds.samples: h.update(f"{p.relative_to(ds.root)}\t{p.stat().st_size}\n".encode())
+    return h.hexdigest()
+
+def dataset_provenance(ds:ImageFolderDataset) -> dict:
+    "Where a dataset split came from, for a set's or a model's settings: path, class order, folders, image count, file-list hash."
+    return dict(path=str(ds.root.resolve()), classes=list(ds.classes), folders=list(ds.folders), n_images=len(ds),
+                files_sha256=file_list_sha256(ds), size=ds.size, channels=ds.channels, pad=ds.pad)
+
+def image_folder(root,           # an ImageFolder split, e.g. `DIR/train`
+                 size:int=32, channels:int=1, pad:int=0) -> ImageFolderDataset:
+    "An ImageFolder split in the label order of `dataset_classes`, with its class names (not folder names) as `classes`."
+    folders, names = dataset_classes(root)
+    ds = ImageFolderDataset(root, size, channels, class_order=folders, pad=pad)
+    ds.classes = names
+    return ds
+
+def folder_images(ds:ImageFolderDataset, # e.g. `image_folder(DIR/'train', pad=2)`
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    "Every image of an ImageFolder dataset in memory: (float (N, C, size, size) in [-1, 1], int64 labels (N,))."
+    if not len(ds): return torch.empty(0, ds.channels, ds.size, ds.size), torch.empty(0, dtype=torch.int64)
+    return torch.stack([ds[i][0] for i in range(len(ds))]), torch.tensor(ds.targets, dtype=torch.int64)
 
 # %% ../nbs/01_data.ipynb #2ede8a60
 class DistilledSetError(ConcordError):

@@ -11,7 +11,7 @@ import torch
 from fastcore.basics import patch
 from .core import ConcordError, sample_seed, get_device, progress_bar
 from .settings import DistillSettings, METHODS, GUIDANCE_PRESETS
-from .data import DistilledSetWriter, load_distilled, save_grid, read_png, from_uint8
+from .data import DistilledSetWriter, load_distilled, save_grid, read_png, from_uint8, class_folder
 from .concepts import ConceptBank
 from .world import World, RealImages
 from .mini import load_mini_world
@@ -198,11 +198,19 @@ class CoresetMaker(SetMaker):
     needs_real = True
     def keys(self): return ('method', 'ipc', 'seed', 'classes') if self.name == 'random' else ('method', 'ipc', 'classes')
 
+    def identity(self):
+        d = super().identity()
+        if getattr(self, 'features', None): d['features'] = self.features   # whose feature space chose the images (a user's dataset)
+        return d
+
     def prepare(self, run):
         real = run.world.real_images()
-        if not real.in_memory: raise ConcordError(f"--method {self.name} needs the real images in memory (the mini world); at real scale use dit, minimax, unclip, concord or dsco")
+        if not real.in_memory: raise ConcordError(f"--method {self.name} reads the training images in memory: give them as --dataset DIR "
+                                                  f"(an ImageFolder, DIR/train/CLASS/*.png){' with --teacher T' if self.name != 'random' else ''}")
         if self.name != 'random' and run.world.teacher is None:
-            raise ConcordError(f"--method {self.name} selects in a teacher's feature space, and world {run.world.name!r} has none")
+            raise ConcordError(f"--method {self.name} selects in a teacher's feature space, and world {run.world.name!r} has none: "
+                               f"give --teacher T (train one with `concord teacher DIR --out T`) or --world WORLD")
+        if self.name != 'random': self.features = run.world.features
 
     def fill(self, run):
         if not run.todo: return
@@ -362,7 +370,14 @@ class ConcordMaker(SamplingMaker):
 
     def prepare(self, run):
         bank = concept_bank(self.s, run.world)
-        bank.require([run.names[c] for c in run.class_ids])
+        need = [run.names[c] for c in run.class_ids]
+        missing, extra = [c for c in need if c not in bank.classes], [c for c in bank.classes if c not in run.names]
+        if missing or extra:
+            why = '; '.join(p for p in (f"it lacks {', '.join(map(repr, missing[:3]))}" if missing else '',
+                                        f"it has {', '.join(map(repr, extra[:3]))}, not a class of world {run.world.name!r}" if extra else '') if p)
+            raise ConcordError(f"concept bank {bank.where} is not for this world's classes ({why}); give --bank a bank of "
+                               f"{', '.join(map(repr, run.names[:4]))}{' ...' if len(run.names) > 4 else ''} (write one with `concord concepts`)")
+        bank.require(need)
         if run.world.clip is None: raise ConcordError(f"world {run.world.name!r} has no CLIP model to inform with")
         self.bank, self.bank_sha = bank, _bank_sha(bank)
         super().prepare(run)
@@ -529,9 +544,10 @@ def shard_batches(batches:list, # the full plan, `plan_batches(...)` with nothin
 # %% ../nbs/07_distill.ipynb #5f507abe
 def _resolve_classes(s:DistillSettings, names:list) -> list[int]:
     if not s.classes: return list(range(len(names)))
-    unknown = [c for c in s.classes if c not in names]
+    by_folder = {class_folder(n): n for n in names}   # a class may also be named by its folder ('T-shirt_top')
+    unknown = [c for c in s.classes if c not in names and c not in by_folder]
     if unknown: raise ConcordError(f"unknown class {unknown[0]!r}: the classes are {', '.join(names)}")
-    return sorted(names.index(c) for c in s.classes)
+    return sorted({names.index(c if c in names else by_folder[c]) for c in s.classes})
 
 @contextlib.contextmanager
 def cpu_threads(n:int):
@@ -571,6 +587,7 @@ def distill(s:DistillSettings,        # what to make
         ident = maker.identity()
         ident['world'] = world.name
         if world.classmap: ident['classmap'] = world.classmap   # real scale: the class list, its order and WNIDs
+        if world.dataset: ident['dataset'] = world.dataset      # a user's dataset folder: path, class order, image count, file-list hash
         out, names = Path(s.out), list(world.classes)
         run.writer = DistilledSetWriter(out, names, ident, s.method, overwrite=overwrite)
         expected = [(c, i) for c in run.class_ids for i in range(s.ipc)]

@@ -98,16 +98,47 @@ def load_clip(model_name:str='ViT-L-14',              # open_clip model name, or
               pretrained:str|None='laion2b_s32b_b82k', # open_clip pretrained tag or checkpoint file (ignored for local-dir:)
               device='cpu', precision:str='fp32') -> ClipEncoder:
     "Load an open_clip model and its tokenizer as a frozen `ClipEncoder`."
-    if model_name.startswith('local-dir:') and not Path(model_name[len('local-dir:'):]).is_dir():
-        raise ConcordError(f"CLIP folder not found: {model_name[len('local-dir:'):]}")
+    folder = Path(model_name[len('local-dir:'):]) if model_name.startswith('local-dir:') else None
+    if folder is not None and not folder.is_dir(): raise ConcordError(f"CLIP folder not found: {folder}")
+    if folder is not None and (folder/'open_clip_config.json').is_file() and 'text_tower' in json.loads((folder/'open_clip_config.json').read_text()):
+        return _load_text_tower_clip(folder, device, model_name)   # a mini-CLIP (`concord.mini.save_mini_clip`)
+    if folder is not None and not any((folder/f).is_file() for f in ('open_clip_model.safetensors', 'open_clip_pytorch_model.bin')):
+        raise ConcordError(f"no CLIP weights in {folder} (open_clip_model.safetensors or open_clip_pytorch_model.bin); "
+                           f"save the model with its weights (concord.encoders.save_clip_dir)")   # open_clip would warn and start from random weights
     try:
-        model = open_clip.create_model(model_name, pretrained=None if model_name.startswith('local-dir:') else pretrained,
+        model = open_clip.create_model(model_name, pretrained=None if folder is not None else pretrained,
                                        device=device, precision=precision, pretrained_text=False)
-    except RuntimeError as e:
-        raise ConcordError(f"could not load CLIP {model_name!r} ({pretrained}): {str(e).splitlines()[0]}") from e
+    except (RuntimeError, OSError, KeyError, ValueError) as e:   # the whole message, on one line
+        why = f"its config has no {e.args[0]!r}" if isinstance(e, KeyError) else ' '.join(str(e).split())
+        raise ConcordError(f"could not load CLIP {model_name!r} ({pretrained}): {why}") from e
     model.eval().requires_grad_(False)
     name = model_name if model_name.startswith('local-dir:') or not pretrained else f"{model_name}/{pretrained}"
     return _wrap(model, open_clip.get_tokenizer(model_name), name).to(device)
+
+def _load_text_tower_clip(folder:Path, device, name:str) -> ClipEncoder:
+    "A CLIP whose text tower is an installed Hugging Face package (the mini-CLIP's MiniLM): its config, weights and tokenizer."
+    import importlib
+    meta = json.loads((folder/'open_clip_config.json').read_text())
+    pkg = meta['text_tower']['package']
+    try: p = str(Path(importlib.import_module(pkg.replace('-', '_')).__file__).parent/'model')
+    except ImportError: raise ConcordError(f"the CLIP in {folder} needs its text tower: `pip install {pkg}`") from None
+    cfg = json.loads(json.dumps(meta['model_cfg'])); cfg['text_cfg'].update(hf_model_name=p, hf_tokenizer_name=p)
+    from safetensors.torch import load_file
+    from transformers.utils import logging as hf_logging
+    verbosity, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
+    try: model = open_clip.CustomTextCLIP(**cfg)
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bar: hf_logging.enable_progress_bar()
+    pp = meta['preprocess_cfg']
+    open_clip.set_model_preprocess_cfg(model, dict(size=pp['size'], mode='RGB', mean=tuple(pp['mean']), std=tuple(pp['std']),
+                                                   interpolation='bicubic', resize_mode='shortest'))
+    missing, unexpected = model.load_state_dict(load_file(str(folder/'model.safetensors')), strict=False)
+    if unexpected or any(not k.startswith('text.transformer.') for k in missing):
+        raise ConcordError(f"{folder}/model.safetensors does not match its config (missing {missing[:3]}, unexpected {unexpected[:3]})")
+    tok = open_clip.tokenizer.HFTokenizer(p, context_length=cfg['text_cfg']['context_length'])
+    return _wrap(model.eval().requires_grad_(False), tok, name).to(device)
 
 # %% ../nbs/03_encoders.ipynb #e8bafdde
 def save_clip_dir(model:nn.Module, model_cfg:dict, path, preprocess_cfg:dict|None=None):

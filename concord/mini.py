@@ -17,7 +17,7 @@ from diffusers import AutoencoderKL, DiTTransformer2DModel, DDIMScheduler, DDPMS
 from diffusers.configuration_utils import ConfigMixin, register_to_config
 from diffusers.models.modeling_utils import ModelMixin
 from .core import ConcordError, atomic_write_json, run_record, sha256_file, progress_bar
-from .data import FMNIST_CLASSES, load_fashion_mnist, to_model_images
+from .data import FMNIST_CLASSES, load_fashion_mnist, to_model_images, ImageFolderDataset, folder_images, dataset_provenance
 from .encoders import ClipEncoder
 from .world import World, RealImages
 from .minimax import minimax_finetune, merge_difffit, update_ema
@@ -28,17 +28,17 @@ from .captions import caption_set, CaptionSampler, caption_truth, presence_matri
 from .sampler import DiTSampler
 
 # %% auto #0
-__all__ = ['MINI_DIR', 'MINI_OUT_ENV', 'MINI_CLIP_MEAN', 'MINI_CLIP_STD', 'CAPTION_TEMPLATES', 'MINI_BACKBONES', 'MINI_SETTINGS',
-           'MINI_GATES', 'minilm_path', 'batch_indices', 'warmup_cosine', 'augment', 'MiniTeacher', 'predict_logits',
-           'logits_accuracy', 'train_teacher', 'mini_vae_config', 'vae_loss', 'latent_std', 'train_mini_vae',
-           'mini_dit_config', 'mini_scheduler', 'drop_labels', 'eps_diffusion_loss', 'encode_posteriors',
-           'train_mini_dit', 'mini_clip_config', 'build_mini_clip', 'mini_captions', 'mini_concept_bank',
-           'bank_phrases', 'minilm_features', 'masked_clip_loss', 'multi_positive_clip_loss', 'x0_views',
-           'train_mini_clip', 'zero_shot_logits', 'image_embeddings', 'attribute_auroc', 'concept_name_correlation',
-           'clip_report', 'save_mini_clip', 'load_mini_clip', 'make_mini_teacher', 'make_mini_vae', 'make_mini_dit',
-           'make_mini_minimax', 'mini_clip_split', 'make_mini_clip', 'load_mini_teacher', 'load_mini_world',
-           'state_dicts_equal', 'mini_reference', 'write_mini_manifest', 'score_concept_bank', 'train_mini_world',
-           'quality_gates', 'check_mini_world']
+__all__ = ['MINI_DIR', 'MINI_OUT_ENV', 'MINI_CLIP_MEAN', 'MINI_CLIP_STD', 'CAPTION_TEMPLATES', 'MINI_BACKBONES', 'WORLD_FILE',
+           'MINI_SETTINGS', 'MINI_GATES', 'minilm_path', 'batch_indices', 'warmup_cosine', 'augment', 'MiniTeacher',
+           'predict_logits', 'logits_accuracy', 'train_teacher', 'mini_vae_config', 'vae_loss', 'latent_std',
+           'train_mini_vae', 'mini_dit_config', 'mini_scheduler', 'drop_labels', 'eps_diffusion_loss',
+           'encode_posteriors', 'train_mini_dit', 'mini_clip_config', 'build_mini_clip', 'mini_captions',
+           'mini_concept_bank', 'bank_phrases', 'minilm_features', 'masked_clip_loss', 'multi_positive_clip_loss',
+           'x0_views', 'train_mini_clip', 'zero_shot_logits', 'image_embeddings', 'attribute_auroc',
+           'concept_name_correlation', 'clip_report', 'save_mini_clip', 'load_mini_clip', 'make_mini_teacher',
+           'make_mini_vae', 'make_mini_dit', 'make_mini_minimax', 'mini_clip_split', 'make_mini_clip',
+           'load_mini_teacher', 'load_mini_world', 'state_dicts_equal', 'mini_reference', 'write_mini_manifest',
+           'score_concept_bank', 'train_mini_world', 'quality_gates', 'check_mini_world']
 
 # %% ../nbs/06_mini.ipynb #2ac9458d
 MINI_DIR = Path(concord.__file__).parent/'assets'/'mini'
@@ -117,10 +117,12 @@ def train_teacher(images:torch.Tensor,  # float (N, C, 32, 32) in [-1, 1]
                   epochs:float=6,       # passes over the data (fractions allowed)
                   batch_size:int=128, lr:float=2e-3, weight_decay:float=5e-4,
                   num_classes:int=10, widths:tuple=(32, 64, 128),
-                  seed:int=0, device='cpu', progress:bool=True) -> MiniTeacher:
-    "Train a `MiniTeacher` with cross-entropy (label smoothing 0.1); returns it in eval mode on `device`."
+                  seed:int=0, device='cpu', progress:bool=True,
+                  model:nn.Module|None=None, # train this classifier instead of a new `MiniTeacher` (built after seeding, e.g. `lambda: ConvNet(...)`)
+                 ) -> nn.Module:
+    "Train a `MiniTeacher` (or `model()`) with cross-entropy (label smoothing 0.1); returns it in eval mode on `device`."
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
-    model = MiniTeacher(num_classes=num_classes, in_channels=images.shape[1], widths=tuple(widths)).to(device).train()
+    model = (MiniTeacher(num_classes=num_classes, in_channels=images.shape[1], widths=tuple(widths)) if model is None else model()).to(device).train()
     steps = max(1, int(epochs * len(images) / batch_size))
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, steps, max(1, steps // 20)))
@@ -133,10 +135,10 @@ def train_teacher(images:torch.Tensor,  # float (N, C, 32, 32) in [-1, 1]
     return model.eval()
 
 # %% ../nbs/06_mini.ipynb #89f6a8a9
-def mini_vae_config(latent_channels:int=4, block_out_channels:tuple=(16, 32, 64)) -> dict:
-    "Config of the mini world's `AutoencoderKL`: 1x32x32 images ↔ `latent_channels`x8x8 latents."
+def mini_vae_config(latent_channels:int=4, block_out_channels:tuple=(16, 32, 64), channels:int=1) -> dict:
+    "Config of the mini world's `AutoencoderKL`: `channels`x32x32 images ↔ `latent_channels`x8x8 latents."
     n = len(block_out_channels)
-    return dict(in_channels=1, out_channels=1, down_block_types=['DownEncoderBlock2D'] * n, up_block_types=['UpDecoderBlock2D'] * n,
+    return dict(in_channels=channels, out_channels=channels, down_block_types=['DownEncoderBlock2D'] * n, up_block_types=['UpDecoderBlock2D'] * n,
                 block_out_channels=list(block_out_channels), layers_per_block=1, act_fn='silu', latent_channels=latent_channels,
                 norm_num_groups=8, sample_size=32, scaling_factor=1.0, mid_block_add_attention=True)
 
@@ -157,13 +159,13 @@ def latent_std(vae:AutoencoderKL, images:torch.Tensor, batch_size:int=500, seed:
     return torch.cat(zs).std().item()
 
 # %% ../nbs/06_mini.ipynb #b4facb43
-def train_mini_vae(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
+def train_mini_vae(images:torch.Tensor,   # float (N, C, 32, 32) in [-1, 1], C = 1 (or 3)
                    steps:int=2000, batch_size:int=64, lr:float=1e-3, kl_weight:float=1e-3,
                    n_scale:int=10000,      # training images used to measure the latent std (`scaling_factor`)
                    seed:int=0, device='cpu', progress:bool=True) -> AutoencoderKL:
     "Train the mini `AutoencoderKL`; set its `scaling_factor` to 1/std of the training latents; return it in eval mode."
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
-    vae = AutoencoderKL(**mini_vae_config()).to(device).train()
+    vae = AutoencoderKL(**mini_vae_config(channels=images.shape[1])).to(device).train()
     opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, steps, max(1, steps // 20)))
     pbar = progress_bar(batch_indices(len(images), batch_size, steps, g), total=steps, desc='vae', disable=not progress)
@@ -621,6 +623,9 @@ def make_mini_clip(out, images, labels, classes, concepts=None, vae=None, transf
 # %% ../nbs/06_mini.ipynb #1fe37eb2
 def _check_mini(root:Path, parts):
     missing = [s for s in parts if not (root/s).is_dir()]
+    if missing and (root/WORLD_FILE).is_file():   # a world of a user's dataset (`concord world train`)
+        raise ConcordError(f"world {root} has no {', '.join(missing)} model: train it with `concord world train DIR --out {root}"
+                           f"{' --minimax_steps N' if missing == ['minimax'] else ''}`")
     if missing: raise ConcordError(f"mini-world checkpoints {missing} not found in {root}; "
                                    f"train them with `make mini-world MINI_OUT={root}` (concord.mini.train_mini_world)")
 
@@ -632,12 +637,13 @@ def load_mini_teacher(device='cpu', root=None) -> MiniTeacher:
 
 # %% ../nbs/06_mini.ipynb #075825b2
 MINI_BACKBONES = ('dit', 'minimax')
+WORLD_FILE = 'world.json'   # in a world trained on a user's dataset (`concord world train`): its classes, dataset, bank and recipe
 
 def load_mini_world(device='cpu',   # where to put the models
-                    root=None,      # a folder with vae/, dit/ (+ dit/scheduler/), clip/, teacher/ (and minimax/); default `MINI_DIR`
+                    root=None,      # a folder with vae/, dit/ (+ dit/scheduler/), clip/, teacher/ (and minimax/, world.json); default `MINI_DIR`
                     backbone:str='dit' # 'dit' (the trained mini DiT) or 'minimax' (the same DiT after Minimax fine-tuning)
                    ) -> World:
-    "The shipped mini world: the VAE, the DiT (or its Minimax fine-tune), the mini-CLIP, the teacher, the classes, the bank and Fashion-MNIST's training split."
+    "A mini world: the VAE, the DiT (or its Minimax fine-tune), the mini-CLIP, the teacher, and its own classes, bank and training split (Fashion-MNIST's without a `world.json`)."
     if backbone not in MINI_BACKBONES: raise ConcordError(f"unknown backbone {backbone!r}: use one of {', '.join(MINI_BACKBONES)}")
     root = Path(root or MINI_DIR); _check_mini(root, ('vae', backbone, 'clip', 'teacher'))
     frozen = lambda m: m.to(device).eval().requires_grad_(False)
@@ -646,10 +652,33 @@ def load_mini_world(device='cpu',   # where to put the models
     scheduler = DDIMScheduler.from_pretrained(root/backbone, subfolder='scheduler')
     teacher = load_mini_teacher(device, root)
     clip = load_mini_clip(root/'clip', device)
+    if (root/WORLD_FILE).is_file(): return _own_world(root, json.loads((root/WORLD_FILE).read_text()), clip=clip, backbone=backbone,
+                                                      transformer=transformer, vae=vae, scheduler=scheduler, teacher=teacher)
+    if teacher.config.num_classes != len(FMNIST_CLASSES):
+        raise ConcordError(f"{root} has no {WORLD_FILE} and its teacher has {teacher.config.num_classes} classes, not Fashion-MNIST's "
+                           f"{len(FMNIST_CLASSES)}: train a world on your dataset with `concord world train DIR --out WORLD`")
     def real():
         x, y = load_fashion_mnist('train'); return RealImages(to_model_images(x), y)
     return World('mini-fashion-mnist', list(FMNIST_CLASSES), bank=mini_concept_bank(), clip=clip, backbone=backbone,
                  transformer=transformer, vae=vae, scheduler=scheduler, teacher=teacher, root=root, real_loader=real)
+
+def _own_world(root:Path, meta:dict, **models) -> World:
+    "The world of a user's dataset from its `world.json`: its classes, its bank (if any) and its training images."
+    ds_meta, classes = meta['dataset'], list(meta['classes'])
+    if not meta.get('complete'): raise ConcordError(f"world {root} is not finished: rerun `concord world train` with the same arguments to complete it")
+    bank = ConceptBank.load(root/meta['bank']) if meta.get('bank') else None
+    def real():
+        ds = ImageFolderDataset(ds_meta['path'], size=ds_meta['size'], channels=ds_meta['channels'], class_order=ds_meta['folders'],
+                                pad=ds_meta['pad'])
+        ds.classes = classes
+        now = dataset_provenance(ds)
+        if now['files_sha256'] != ds_meta['files_sha256']:
+            raise ConcordError(f"the training images in {ds_meta['path']} changed since world {root} was trained on them "
+                               f"({now['n_images']} images now, {ds_meta['n_images']} then): restore them or train the world again")
+        return RealImages(*folder_images(ds))
+    t = root/'teacher'/'diffusion_pytorch_model.safetensors'
+    return World(meta['name'], classes, bank=bank, root=root, real_loader=real, dataset=ds_meta,
+                 features=f"teacher of {meta['name']} (sha256 {sha256_file(t)[:16]})" if t.is_file() else 'teacher', **models)
 
 # %% ../nbs/06_mini.ipynb #41a5a7c5
 def state_dicts_equal(a:dict, b:dict) -> bool:

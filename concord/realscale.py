@@ -9,7 +9,9 @@ from types import SimpleNamespace
 import torch
 from .core import ConcordError
 from fastcore.script import call_parse, store_true
-from .classmaps import class_map
+from .classmaps import class_map, ClassMap, imagenet_index
+from .data import ImageFolderDataset, dataset_classes, dataset_provenance
+from .own import dataset_split
 from .concepts import ConceptBank, bank_path
 from .encoders import load_clip
 from .backbones import load_backbone
@@ -23,7 +25,7 @@ from diffusers import AutoencoderKL, DDIMScheduler
 from .unclip import load_unclip, UNCLIP_ID
 
 # %% auto #0
-__all__ = ['DIT_XL', 'SD_VAE', 'CLIP_L14', 'load_diffusion', 'real_world', 'minimax_cmd']
+__all__ = ['DIT_XL', 'SD_VAE', 'CLIP_L14', 'load_diffusion', 'folder_class_map', 'real_world', 'minimax_cmd']
 
 # %% ../nbs/07a_realscale.ipynb #dba3d648
 DIT_XL = 'facebook/DiT-XL-2-256'          # diffusers' DiT-XL/2 at 256 px (ImageNet-1K classes)
@@ -40,8 +42,27 @@ def load_diffusion(model:str, vae:str|None=None, device='cpu', dtype=torch.float
     apply_timestep_convention(bb.transformer)   # a model converted from a `.pt` and saved keeps DiT's timestep embedding
     return bb
 
+# %% ../nbs/07a_realscale.ipynb #cdec00c2
+def folder_class_map(dataset,               # a dataset folder: DIR/train/CLASS/*.png
+                     wnids:str|None=None,   # a file of lines 'class-folder-or-name WNID' (every class once), for the ImageNet DiT
+                    ) -> tuple:
+    "(`ClassMap` of a dataset folder's classes in its label order, WNIDs from `wnids` if given; the class folders)."
+    train = dataset_split(dataset)
+    folders, names = dataset_classes(train)
+    ids = None
+    if wnids:
+        try: rows = [l.rsplit(None, 1) for l in Path(wnids).read_text().splitlines() if l.strip() and not l.lstrip().startswith('#')]
+        except OSError as e: raise ConcordError(f"cannot read the WNID map {wnids}: {e.strerror or e}") from None
+        m = {r[0].strip(): r[1] for r in rows if len(r) == 2}
+        ids = [m.get(f, m.get(n)) for f, n in zip(folders, names)]
+        missing = [n for n, w in zip(names, ids) if w is None]
+        if missing: raise ConcordError(f"the WNID map {wnids} maps no ImageNet class to {', '.join(map(repr, missing[:5]))}: the DiT is "
+                                       f"class-conditional on ImageNet-1K, so every class needs one ('class-folder WNID' per line)")
+        for w in ids: imagenet_index(w)   # an unknown WNID: one line
+    return ClassMap(Path(dataset).resolve().name, 'folder', tuple(names), wnids=tuple(ids) if ids else None, source=str(train)), folders
+
 # %% ../nbs/07a_realscale.ipynb #3b5ea637
-def real_world(dataset:str,                 # class map: imagewoof, imagenette, imageidc, imagenet100, imagenet1k (food101: unclip only)
+def real_world(dataset:str,                 # class map: imagewoof, imagenette, imageidc, imagenet100, imagenet1k (food101: unclip only), or a dataset folder DIR
                model:str|None=None,         # diffusers folder / hub id or original-format DiT / Minimax `.pt` (default: DIT_XL, or UNCLIP_ID)
                backbone:str='dit',          # what `model` is: 'dit', 'minimax' or 'unclip' (SD-2.1 unCLIP img2img)
                vae:str|None=None,           # VAE folder / hub id (default: the model's own, or SD_VAE for a `.pt`)
@@ -49,16 +70,26 @@ def real_world(dataset:str,                 # class map: imagewoof, imagenette, 
                pretrained:str|None=CLIP_L14[1], # open_clip pretrained tag (ignored for local-dir:)
                bank:str|None=None,          # concept bank JSON (default: the bank shipped for `dataset`)
                order:str|None=None,         # label order: minimax (default) or rded
-               images:str|None=None,        # real training images (ImageNet-style tree): needed by unCLIP (it starts from them) and by DsCo (its target)
+               images:str|None=None,        # real training images (ImageNet-style tree): needed by unCLIP (it starts from them) and by DsCo (its target); a folder's: DIR/train
+               wnids:str|None=None,         # a dataset folder: file mapping each class (folder or name) to an ImageNet-1K WNID, for the ImageNet DiT
                device='cpu', dtype=torch.float32) -> World:
     "The world of a real-scale experiment, for `distill(settings, world)`."
     if backbone not in BACKBONES: raise ConcordError(f"unknown backbone {backbone!r}: use one of {', '.join(BACKBONES)}")
-    cmap = class_map(dataset, order)
+    folder = Path(str(dataset)).is_dir()
+    if folder:
+        if order: raise ConcordError("--order chooses among a class map's label orders; a dataset folder has its own (sorted folders or classes.txt)")
+        cmap, folders = folder_class_map(dataset, wnids)
+        images = images or str(dataset_split(dataset))
+    elif wnids: raise ConcordError("--wnids maps the classes of a dataset folder (--dataset DIR); a class map has its WNIDs")
+    else: cmap = class_map(dataset, order)
+    if cmap.wnids is None and backbone != 'unclip' and folder:
+        raise ConcordError(f"the DiT is class-conditional on ImageNet-1K and the classes of {dataset} map to no ImageNet class: give "
+                           f"--wnids FILE (one 'class-folder WNID' line per class), or use unCLIP (--method unclip, --backbone unclip)")
     if cmap.wnids is None and backbone != 'unclip':
         raise ConcordError(f"{cmap.name} has no ImageNet classes, so an ImageNet DiT cannot be conditioned on them; "
                            f"use --backbone unclip, or train a DiT on it (concord.minimax) and build the world by hand")
     w = World(f"{cmap.name}-{cmap.order}", list(cmap.names), backbone=backbone, clip=load_clip(clip, pretrained, device=device),
-              bank=ConceptBank.load(bank or bank_path(cmap.name)),
+              bank=ConceptBank.load(bank) if bank else None if folder else ConceptBank.load(bank_path(cmap.name)),
               classmap=dict(name=cmap.name, order=cmap.order, wnids=list(cmap.wnids) if cmap.wnids else None),
               no_real="no real images: give --images (an ImageNet-style tree) for unCLIP's starting images and DsCo's real target; "
                       "the real-image baselines (random, kcenter, herding) run on the mini world only")
@@ -76,7 +107,10 @@ def real_world(dataset:str,                 # class map: imagewoof, imagenette, 
         w.transformer, w.vae, w.scheduler, w.class_ids = bb.transformer, bb.vae, bb.scheduler, list(cmap.imagenet_indices)
     if backbone != 'unclip':   # DsCo's target and doping candidates, at the DiT's image size
         size = int((w.transformer or w.phases.load(0)).config.sample_size) * 2 ** (len(w.vae.config.block_out_channels) - 1)
-    if images is not None:
+    if folder:   # a dataset folder: its class folders, named by class, in its own label order
+        ds = ImageFolderDataset(images, size=size, channels=3, class_order=folders); ds.classes = list(cmap.names)
+        w.dataset, w.real_loader = dataset_provenance(ds), lambda: RealImages(dataset=ds)
+    elif images is not None:
         w.real_loader = lambda: RealImages(dataset=subset_dataset(images, cmap, size=size))
     w.name = f"{cmap.name}-{cmap.order}:{Path(str(model)).name}"
     return w

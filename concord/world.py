@@ -58,6 +58,8 @@ class World:
     root: object = None                # the folder the models were loaded from
     real_loader: Callable|None = None  # () -> `RealImages`: the real training images, read on first use
     no_real: str = 'this world has no real training images'   # the one-line reason given when `real_loader` is None
+    dataset: dict|None = None          # a user's ImageFolder dataset: its provenance (`concord.data.dataset_provenance`), recorded in settings
+    features: str|None = None          # the name of the teacher whose features K-Center and Herding use, recorded in settings (None: the mini world's)
     cache: dict = field(default_factory=dict, repr=False)     # what runs compute once per world (e.g. real features)
 
     def real_images(self) -> RealImages:
