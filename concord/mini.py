@@ -29,16 +29,16 @@ from .sampler import DiTSampler
 
 # %% auto #0
 __all__ = ['MINI_DIR', 'MINI_OUT_ENV', 'MINI_CLIP_MEAN', 'MINI_CLIP_STD', 'CAPTION_TEMPLATES', 'MINI_BACKBONES', 'WORLD_FILE',
-           'MINI_SETTINGS', 'MINI_GATES', 'minilm_path', 'batch_indices', 'warmup_cosine', 'augment', 'MiniTeacher',
-           'predict_logits', 'logits_accuracy', 'train_teacher', 'mini_vae_config', 'vae_loss', 'latent_std',
-           'train_mini_vae', 'mini_dit_config', 'mini_scheduler', 'drop_labels', 'eps_diffusion_loss',
-           'encode_posteriors', 'train_mini_dit', 'mini_clip_config', 'build_mini_clip', 'mini_captions',
-           'mini_concept_bank', 'bank_phrases', 'minilm_features', 'masked_clip_loss', 'multi_positive_clip_loss',
-           'x0_views', 'train_mini_clip', 'zero_shot_logits', 'image_embeddings', 'attribute_auroc',
-           'concept_name_correlation', 'clip_report', 'save_mini_clip', 'load_mini_clip', 'make_mini_teacher',
-           'make_mini_vae', 'make_mini_dit', 'make_mini_minimax', 'mini_clip_split', 'make_mini_clip',
-           'load_mini_teacher', 'load_mini_world', 'state_dicts_equal', 'mini_reference', 'write_mini_manifest',
-           'score_concept_bank', 'train_mini_world', 'quality_gates', 'check_mini_world']
+           'MINI_SETTINGS', 'MINI_GATES', 'minilm_path', 'batch_indices', 'class_batch_indices', 'warmup_cosine',
+           'augment', 'MiniTeacher', 'predict_logits', 'logits_accuracy', 'train_teacher', 'mini_vae_config',
+           'vae_loss', 'latent_std', 'train_mini_vae', 'mini_dit_config', 'mini_scheduler', 'drop_labels',
+           'eps_diffusion_loss', 'encode_posteriors', 'train_mini_dit', 'mini_clip_config', 'build_mini_clip',
+           'mini_captions', 'mini_concept_bank', 'bank_phrases', 'minilm_features', 'masked_clip_loss',
+           'multi_positive_clip_loss', 'x0_views', 'train_mini_clip', 'zero_shot_logits', 'image_embeddings',
+           'attribute_auroc', 'concept_name_correlation', 'clip_report', 'save_mini_clip', 'load_mini_clip',
+           'make_mini_teacher', 'make_mini_vae', 'make_mini_dit', 'make_mini_minimax', 'mini_clip_split',
+           'make_mini_clip', 'load_mini_teacher', 'load_mini_world', 'state_dicts_equal', 'mini_reference',
+           'write_mini_manifest', 'score_concept_bank', 'train_mini_world', 'quality_gates', 'check_mini_world']
 
 # %% ../nbs/06_mini.ipynb #2ac9458d
 MINI_DIR = Path(concord.__file__).parent/'assets'/'mini'
@@ -59,6 +59,22 @@ def batch_indices(n:int, batch_size:int, steps:int, generator:torch.Generator):
     for _ in range(steps):
         if pos + batch_size > n: perm, pos = torch.randperm(n, generator=generator), 0
         yield perm[pos:pos + batch_size]; pos += batch_size
+
+def class_batch_indices(labels:torch.Tensor,  # (N,) classes
+                        batch_size:int, steps:int, generator:torch.Generator,
+                        p_within:float=0.0):       # share of the steps whose whole batch is drawn from one class
+    """`batch_indices` over `range(len(labels))`, except that a seeded share `p_within` of the steps draws its batch from
+    a single class (a random class, a random subset of its images): there, captions can only be told apart by what the
+    images show, not by their class. `p_within=0` yields exactly `batch_indices`' stream."""
+    if not 0 <= p_within <= 1: raise ConcordError(f"p_within must be in [0, 1], got {p_within}")
+    mixed = batch_indices(len(labels), batch_size, steps, generator)
+    if p_within == 0: yield from mixed; return
+    by_class = [c for c in (torch.nonzero(labels == k).flatten() for k in range(int(labels.max()) + 1)) if len(c)]
+    for _ in range(steps):
+        if torch.rand(1, generator=generator).item() < p_within:
+            c = by_class[int(torch.randint(len(by_class), (1,), generator=generator))]
+            yield c[torch.randperm(len(c), generator=generator)[:batch_size]]
+        else: yield next(mixed)
 
 def warmup_cosine(step:int, steps:int, warmup:int) -> float:
     "Learning-rate multiplier: linear warm-up over `warmup` steps, then cosine decay to 0 at `steps`."
@@ -385,6 +401,7 @@ def train_mini_clip(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
                     p_view:float=0.5,      # share of each batch shown as its x0 view
                     p_class:float=0.25,    # grounded recipe: share of class-only captions
                     p_free:float=0.0,      # grounded recipe: share of the attribute captions drawn class-free ("an item with ...")
+                    p_within:float=0.0,    # share of the steps whose batch comes from a single class (`class_batch_indices`)
                     steps:int=2500, batch_size:int=256, lr:float=1e-3, weight_decay:float=0.05,
                     cfg:dict|None=None, seed:int=0, device='cpu', progress:bool=True) -> ClipEncoder:
     "Train the mini-CLIP's image tower and text projection contrastively; returns a frozen `ClipEncoder`."
@@ -402,7 +419,7 @@ def train_mini_clip(images:torch.Tensor,   # float (N, 1, 32, 32) in [-1, 1]
     decay = [p for p in params if p.ndim >= 2]; no_decay = [p for p in params if p.ndim < 2]
     opt = torch.optim.AdamW([dict(params=decay, weight_decay=weight_decay), dict(params=no_decay, weight_decay=0.0)], lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, steps, max(1, steps // 20)))
-    pbar = progress_bar(batch_indices(len(images), batch_size, steps, g), total=steps, desc='clip', disable=not progress)
+    pbar = progress_bar(class_batch_indices(labels, batch_size, steps, g, p_within), total=steps, desc='clip', disable=not progress)
     for i, idx in enumerate(pbar):
         y = labels[idx]
         x = images[idx]
