@@ -1,7 +1,11 @@
 """Issue 15 CLIP round 2: the shipped grounded recipe plus class-free attribute captions (p_free). Validation-split rule fixed
 before the runs: adopt a candidate if validation zero-shot >= 0.88, mean of (real, x0-view) training-caption AUROC >= the
 shipped model's (0.853 + 0.681) / 2 = 0.767, and concept-vs-class-name correlation below the shipped 0.747; among those the
-lowest correlation."""
+lowest correlation.
+Round 4 (after round 3's one-class batches, bench/clip_within_candidate.py, failed): p_free 0.6 and 1.0, the one lever that
+lowered the correlation in round 2. Rule fixed before those runs: a candidate replaces round 2's p_free 0.3 if validation
+zero-shot >= 0.88, mean (real, x0-view) AUROC >= 0.767 and real-image correlation below 0.700; among those the lowest.
+Usage: python bench/clip_free_candidate.py P_FREE  (writes runs/clip-free/p{P_FREE}/clip)."""
 import sys, torch
 from pathlib import Path
 from diffusers import AutoencoderKL, DiTTransformer2DModel
