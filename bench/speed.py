@@ -9,7 +9,8 @@ CONCORD paper reports 2.1 s -> 5.3 s per image for Minimax on an A100, about 2.5
   k-th step, n guided steps);
 - real-size models with random weights on the same device (`--real`): DiT-XL/2 256 px, the SD VAE, a
   TAESD-architecture decoder (diffusers' `AutoencoderTiny` defaults) and CLIP ViT-L/14, at batch 1-2 and a few
-  steps (sampling cost does not depend on the weights).
+  steps (sampling cost does not depend on the weights), with the final decode timed alone so that the ratios of the
+  schedules at 50 steps (every step; 5 guided steps, `concord distill`'s default) follow from the per-step costs.
 
 Writes JSON with the ratios, the settings, the machine and the commit.
 
@@ -102,7 +103,13 @@ def real_part(a, dev):
     for g in variants.values():
         if g is not None: g.objective.bind(classes, indices, 0)   # the text embeddings, once, before any timing
     sampler.sample_batch(classes[:1], indices[:1], 0, 1, 4.0, variants['x0+taesd'])   # warm-up
-    res = interleaved(lambda g, r: sampler.sample_batch(classes, indices, r, a.real_steps, 4.0, g), variants, a.real_repeats, n, dev, 'real ')
+    # the final SD-VAE decode alone, timed with the rest, so that the cost of one step can be told from the fixed cost
+    z = torch.randn(n, 4, 32, 32, generator=torch.Generator().manual_seed(0)).to(dev)
+    variants['final_decode'] = 'final_decode'
+    run = lambda g, r: sampler.decode(z) if g == 'final_decode' else sampler.sample_batch(classes, indices, r, a.real_steps, 4.0, g)
+    with torch.no_grad(): sampler.decode(z)   # warm-up
+    res = interleaved(run, variants, a.real_repeats, n, dev, 'real ')
+    res['projected'] = project_schedules(res['seconds_per_image'], a.real_steps)
     res['settings'] = dict(world='real-size random weights', images=n, batch=n, steps=a.real_steps, repeats=a.real_repeats, lam=2.0,
                            cfg_scale=4.0, precision='fp32', variants={k: v for k, v in REAL_VARIANTS.items()},
                            params=dict(dit=sum(p.numel() for p in dit.parameters()), vae=sum(p.numel() for p in vae.parameters()),
@@ -111,6 +118,21 @@ def real_part(a, dev):
                            note=('with only a few steps, every2 guides ceil(steps/2) of them; at 50 steps it is 25 of 50. The final '
                                  'image is decoded by the SD VAE in every variant.'))
     return res
+
+
+def project_schedules(sec:dict, measured_steps:int, steps:int=50) -> dict:
+    """Real size: the cost ratio of guiding k of `steps` DDIM steps, from the measured run of `measured_steps` steps.
+    One run of n steps costs n x (step) + (final decode); the decode is timed alone (`final_decode`), so a plain step
+    costs u = (unguided - decode) / n and a guided step of variant v costs g = (v - decode) / n. Guiding k of N steps then
+    costs k g + (N - k) u + decode, against N u + decode for plain sampling (every step of a schedule costs the same)."""
+    d = sec['final_decode']; u = (sec['unguided'] - d) / measured_steps
+    plain = steps * u + d
+    out = dict(steps=steps, seconds_plain_step=u, seconds_final_decode=d, ratio_to_unguided={})
+    for name, v, k in (('paper: every step, SD VAE', 'full', steps), ('fast (the default): 5 guided steps, SD VAE', 'full', 5),
+                       ('every step, TAESD decoder', 'taesd', steps), ('5 guided steps, TAESD decoder', 'taesd', 5)):
+        g = (sec[v] - d) / measured_steps
+        out['ratio_to_unguided'][name] = (k * g + (steps - k) * u + d) / plain
+    return out
 
 
 def attach_gains(res:dict, path):
@@ -164,6 +186,8 @@ def main(argv=None):
         if part not in res: continue
         for k, v in res[part]['seconds_per_image'].items():
             print(f"{part:9s} {k:20s} {v:.3f} s/image  x{res[part]['ratio_to_unguided'][k]:.2f}")
+    if 'real_size' in res:
+        for k, v in res['real_size']['projected']['ratio_to_unguided'].items(): print(f"real size, projected to 50 steps: {k:45s} x{v:.2f}")
     print(f"wrote {a.out} ({res['wall_seconds']:.0f} s)")
     return res
 
