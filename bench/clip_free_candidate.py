@@ -10,6 +10,10 @@ attributes best and meets the issue's r goal (AUROC 0.905 / 0.726, r 0.428 / 0.3
 Round 5: class-free attribute captions with more class-only captions to carry the class (p_free 1.0, p_class 0.3), and
 p_free 0.8 (p_class 0.1). Rule fixed before those runs: a candidate replaces p_free 0.6 if validation zero-shot >= 0.88,
 mean (real, x0-view) AUROC >= 0.767 and real-image r below 0.686; among those the lowest r.
+Round 5's result (validation): p_free 0.8 passes and replaces p_free 0.6 (zero-shot 88.54%, AUROC 0.894 / 0.721, r 0.668 /
+0.588); p_free 1.0 with p_class 0.3 meets the issue's r goal (r 0.466 / 0.437, AUROC 0.888 / 0.718) but its zero-shot
+87.60% misses the 88% mark. Round 6: p_free 1.0, p_class 0.5. Rule fixed before that run: it replaces p_free 0.8 if
+validation zero-shot >= 0.88, mean AUROC >= 0.767 and real-image r below 0.668.
 Usage: python bench/clip_free_candidate.py P_FREE [P_CLASS]  (writes runs/clip-free/p{P_FREE}[-c{P_CLASS}]/clip)."""
 import sys, torch
 from pathlib import Path
