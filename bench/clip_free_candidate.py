@@ -14,6 +14,8 @@ Round 5's result (validation): p_free 0.8 passes and replaces p_free 0.6 (zero-s
 0.588); p_free 1.0 with p_class 0.3 meets the issue's r goal (r 0.466 / 0.437, AUROC 0.888 / 0.718) but its zero-shot
 87.60% misses the 88% mark. Round 6: p_free 1.0, p_class 0.5. Rule fixed before that run: it replaces p_free 0.8 if
 validation zero-shot >= 0.88, mean AUROC >= 0.767 and real-image r below 0.668.
+Round 6's result (validation): p_free 1.0 with p_class 0.5 passes and replaces p_free 0.8 (zero-shot 88.44%, AUROC 0.867 /
+0.697, r 0.506 / 0.469): the candidate to ship, its weights in results/mini-clip/candidate-p_free1.0-p_class0.5/.
 Usage: python bench/clip_free_candidate.py P_FREE [P_CLASS]  (writes runs/clip-free/p{P_FREE}[-c{P_CLASS}]/clip)."""
 import sys, torch
 from pathlib import Path

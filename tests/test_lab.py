@@ -27,17 +27,40 @@ class Lab:
             data = r.read()
             return r.status, (json.loads(data) if data and 'json' in r.headers.get('Content-Type', '') else data)
 
+def _send(ws, msg_type:str, content:dict, channel:str='shell') -> str:
+    "Send a Jupyter message on the kernel's websocket; returns its msg_id."
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({'header': {'msg_id': msg_id, 'username': 'test', 'session': uuid.uuid4().hex, 'msg_type': msg_type,
+                                   'version': '5.3', 'date': ''},
+                        'parent_header': {}, 'metadata': {}, 'channel': channel, 'buffers': [], 'content': content}))
+    return msg_id
+
+def _recv(ws, deadline:float):
+    """The next JSON message from the websocket, or None once `deadline` has passed. Control frames are read too, so the
+    server's pings (every 30 s) cannot keep a plain `recv()` waiting for ever on a kernel that never answers."""
+    import websocket
+    while time.time() < deadline:
+        ws.settimeout(max(0.1, min(5.0, deadline - time.time())))
+        try: op, frame = ws.recv_data_frame(True)
+        except websocket.WebSocketTimeoutException: continue
+        if op == websocket.ABNF.OPCODE_TEXT: return json.loads(frame.data.decode())
+    return None
+
+def _wait_ready(ws, timeout:float=60):
+    "Ask for kernel_info until the kernel answers (as JupyterLab does on connecting): a request sent before the kernel's channels are up is lost."
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        msg_id, wait = _send(ws, 'kernel_info_request', {}), min(deadline, time.time() + 3)
+        while (m := _recv(ws, wait)) is not None:
+            if m['msg_type'] == 'kernel_info_reply' and m.get('parent_header', {}).get('msg_id') == msg_id: return
+    raise AssertionError(f'the kernel did not answer kernel_info within {timeout} s')
+
 def _execute(ws, code:str, timeout:float=60) -> dict:
     "Send an execute_request on the kernel's websocket; collect the replies to it until the kernel is idle again."
-    msg_id, session = uuid.uuid4().hex, uuid.uuid4().hex
-    ws.send(json.dumps({'header': {'msg_id': msg_id, 'username': 'test', 'session': session, 'msg_type': 'execute_request',
-                                   'version': '5.3', 'date': ''},
-                        'parent_header': {}, 'metadata': {}, 'channel': 'shell', 'buffers': [],
-                        'content': {'code': code, 'silent': False, 'store_history': False, 'user_expressions': {},
-                                    'allow_stdin': False, 'stop_on_error': True}}))
+    msg_id = _send(ws, 'execute_request', {'code': code, 'silent': False, 'store_history': False, 'user_expressions': {},
+                                           'allow_stdin': False, 'stop_on_error': True})
     got, deadline = {'stream': '', 'result': None, 'error': None, 'reply': None}, time.time() + timeout
-    while time.time() < deadline:
-        m = json.loads(ws.recv())
+    while (m := _recv(ws, deadline)) is not None:
         if m.get('parent_header', {}).get('msg_id') != msg_id: continue
         t, c = m['msg_type'], m['content']
         if t == 'stream': got['stream'] += c['text']
@@ -85,6 +108,7 @@ def test_make_lab_opens_a_notebook_and_runs_a_cell(tmp_path):
         kid = sess['kernel']['id']
         ws = websocket.create_connection(f'ws://127.0.0.1:{port}/api/kernels/{kid}/channels?token={token}', timeout=60)
         try:
+            _wait_ready(ws)
             got = _execute(ws, "import os, sys\nfrom concord.core import sample_seed\nprint(sys.prefix, os.getcwd())\nsample_seed(0, 3, 7) % 1000")
         finally: ws.close()
         assert got['error'] is None and got['reply'] == 'ok', got
