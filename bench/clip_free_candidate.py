@@ -2,7 +2,11 @@
 before the runs: adopt a candidate if validation zero-shot >= 0.88, mean of (real, x0-view) training-caption AUROC >= the
 shipped model's (0.853 + 0.681) / 2 = 0.767, and concept-vs-class-name correlation below the shipped 0.747; among those the
 lowest correlation.
-Round 4 (after round 3's one-class batches, bench/clip_within_candidate.py, failed): p_free 0.6 and 1.0, the one lever that
+Round 3: p_free 0.3 plus one-class batches (p_within 0.25, 0.5: the share of the steps whose whole batch is drawn from one
+class, `concord.mini.class_batch_indices`; in a one-class batch only what the image shows tells captions apart). Rule fixed
+before the runs: replace p_free 0.3 if zero-shot >= 0.88, mean AUROC >= 0.767 and real-image r below 0.700. Both failed
+(zero-shot 87.36% / 86.24%, r 0.742 / 0.709); they ran as the separate script bench/clip_within_candidate.py, since merged here.
+Round 4 (after round 3 failed): p_free 0.6 and 1.0, the one lever that
 lowered the correlation in round 2. Rule fixed before those runs: a candidate replaces round 2's p_free 0.3 if validation
 zero-shot >= 0.88, mean (real, x0-view) AUROC >= 0.767 and real-image correlation below 0.700; among those the lowest.
 Round 4's result (validation): p_free 0.6 passes (zero-shot 88.86%, AUROC 0.883 / 0.709, r 0.686 / 0.605); p_free 1.0 reads
@@ -16,17 +20,21 @@ Round 5's result (validation): p_free 0.8 passes and replaces p_free 0.6 (zero-s
 validation zero-shot >= 0.88, mean AUROC >= 0.767 and real-image r below 0.668.
 Round 6's result (validation): p_free 1.0 with p_class 0.5 passes and replaces p_free 0.8 (zero-shot 88.44%, AUROC 0.867 /
 0.697, r 0.506 / 0.469): the candidate to ship, its weights in results/mini-clip/candidate-p_free1.0-p_class0.5/.
-Usage: python bench/clip_free_candidate.py P_FREE [P_CLASS]  (writes runs/clip-free/p{P_FREE}[-c{P_CLASS}]/clip)."""
+Usage: python bench/clip_free_candidate.py KEY=VALUE ...  (overrides of MINI_SETTINGS['clip'], e.g. p_free=1.0 p_class=0.5;
+writes runs/clip-candidates/KEY-VALUE_.../clip)."""
 import sys, torch
 from pathlib import Path
 from diffusers import AutoencoderKL, DiTTransformer2DModel
 from concord.mini import MINI_DIR, MINI_SETTINGS, make_mini_clip, mini_scheduler
 from concord.data import load_fashion_mnist, to_model_images, FMNIST_CLASSES
 torch.set_num_threads(1)
-p_free = float(sys.argv[1]); p_class = float(sys.argv[2]) if len(sys.argv) > 2 else None
-out = Path(f'runs/clip-free/p{p_free}' + (f'-c{p_class}' if p_class is not None else ''))
+over = dict(a.split('=', 1) for a in sys.argv[1:])
+unknown = set(over) - set(MINI_SETTINGS['clip']) - {'p_free', 'p_within'}
+if unknown: sys.exit(f"unknown setting(s) {sorted(unknown)}: use keys of MINI_SETTINGS['clip'], p_free or p_within")
+over = {k: type(MINI_SETTINGS['clip'].get(k, 0.0))(v) for k, v in over.items()}   # steps=4000 stays an int
+out = Path('runs/clip-candidates')/('_'.join(f'{k}-{v}' for k, v in sorted(over.items())) or 'shipped')
 vae = AutoencoderKL.from_pretrained(MINI_DIR/'vae').eval().requires_grad_(False)
 dit = DiTTransformer2DModel.from_pretrained(MINI_DIR/'dit').eval().requires_grad_(False)
 x_u8, y = load_fashion_mnist('train'); x = to_model_images(x_u8)
-make_mini_clip(out, x, y, FMNIST_CLASSES, vae=vae, transformer=dit, scheduler=mini_scheduler(), **dict(MINI_SETTINGS['clip'], p_free=p_free, **({} if p_class is None else dict(p_class=p_class))))
+make_mini_clip(out, x, y, FMNIST_CLASSES, vae=vae, transformer=dit, scheduler=mini_scheduler(), **{**MINI_SETTINGS['clip'], **over})
 print('done', out)
