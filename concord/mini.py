@@ -722,13 +722,13 @@ MINI_SETTINGS = dict(
     teacher=dict(epochs=6, batch_size=128, lr=2e-3, weight_decay=5e-4, seed=0),
     vae=dict(steps=2000, batch_size=64, lr=1e-3, kl_weight=1e-3, seed=0),
     dit=dict(steps=5000, batch_size=128, lr=5e-4, p_uncond=0.1, ema_decay=0.999, seed=0),
-    clip=dict(captions='grounded', steps=4000, batch_size=256, lr=1e-3, weight_decay=0.05, p_class=0.1, p_view=0.5,
-              view_cfg=4.0, n_val=5000, split_seed=1234, seed=0),   # chosen on the validation split: see the table above
+    clip=dict(captions='grounded', steps=4000, batch_size=256, lr=1e-3, weight_decay=0.05, p_class=0.5, p_free=1.0,
+              p_view=0.5, view_cfg=4.0, n_val=5000, split_seed=1234, seed=0),   # chosen on the validation split: see above
     minimax=dict(steps=9000, batch_size=8, lr=1e-3, rep_weight=0.002, div_weight=0.008, memory=64, ema_decay=0.999,
                  variance_loss='none', seed=0),
 )
 
-MINI_GATES = dict(teacher=0.90, clip_zero_shot=0.85, clip_auroc=0.80, clip_corr=0.8,   # the quality gates: guards a little below
+MINI_GATES = dict(teacher=0.90, clip_zero_shot=0.85, clip_auroc=0.83, clip_corr=0.6,   # the quality gates: guards a little below
                   vae_reconstruction=0.85, dit=0.80)                          # the shipped levels (clip_corr: at most)
 
 def write_mini_manifest(root) -> dict:
