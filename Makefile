@@ -18,7 +18,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: lab mathjax mini-world test-golden demo bench bench-dsco bench-ipc bench-quick bench-speed bench-tradeoff figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
+.PHONY: lab mathjax mini-world test-golden demo demo-spread bench bench-dsco bench-ipc bench-quick bench-speed bench-tradeoff figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
 
 setup: $(STAMP)
 
@@ -132,25 +132,36 @@ readme: $(STAMP)
 	for nb in nbs/index.ipynb nbs/guides/*.ipynb; do $(BIN)/nbdev_clean --fname $$nb || exit 1; done
 	$(PY) tools/make_readme.py
 
-# The main job on the mini world: CONCORD at IPC 10 (lambda DEMO_LAM = 8, the value chosen on the validation split by
+# The main job on the mini world: CONCORD at IPC 10 (lambda DEMO_LAM, the value chosen on the validation split by
 # bench/lambda_grid.py with every step guided, so the demo guides every step: --guidance paper; `concord distill` alone guides
 # 5 steps since issue 18), next to the same DiT without informing and to random real images at IPC 10, each evaluated by
-# training a fresh ConvNet-3 on it alone (soft-label protocol: 300 epochs x DEMO_EPOCHS_SCALE, one seed; `concord
-# evaluate --seeds 0,1,2` for more). The three evaluations run side by side, one thread each, every line of their
-# progress prefixed with the set's name.
+# training a fresh ConvNet-3 on it alone (soft-label protocol: 300 epochs x DEMO_EPOCHS_SCALE). DEMO_SEED seeds the three
+# sets and the students alike (`make demo-spread` repeats the demo for seeds 0-2). The three evaluations run side by side,
+# one thread each, every line of their progress prefixed with the set's name; the summary is also written as JSON.
 DEMO_DIR ?= distilled
 DEMO_EPOCHS_SCALE ?= 1.0
 DEMO_LAM ?= 8
+DEMO_SEED ?= 0
 DEMO_METHODS := concord dit random
 demo: $(STAMP)
-	$(BIN)/concord distill --lam $(DEMO_LAM) --guidance paper --out $(DEMO_DIR)/fmnist-concord-ipc10
-	$(BIN)/concord distill --method dit --out $(DEMO_DIR)/fmnist-dit-ipc10
-	$(BIN)/concord distill --method random --out $(DEMO_DIR)/fmnist-random-ipc10
+	$(BIN)/concord distill --lam $(DEMO_LAM) --guidance paper --seed $(DEMO_SEED) --out $(DEMO_DIR)/fmnist-concord-ipc10
+	$(BIN)/concord distill --method dit --seed $(DEMO_SEED) --out $(DEMO_DIR)/fmnist-dit-ipc10
+	$(BIN)/concord distill --method random --seed $(DEMO_SEED) --out $(DEMO_DIR)/fmnist-random-ipc10
 	pids=""; for m in $(DEMO_METHODS); do \
 	  ( OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/concord evaluate $(DEMO_DIR)/fmnist-$$m-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) \
-	      --json_out $(DEMO_DIR)/fmnist-$$m-ipc10.eval.json 2>&1 | sed -u "s/^/[$$m] /" ) & pids="$$pids $$!"; done; \
+	      --seeds $(DEMO_SEED) --json_out $(DEMO_DIR)/fmnist-$$m-ipc10.eval.json 2>&1 | sed -u "s/^/[$$m] /" ) & pids="$$pids $$!"; done; \
 	  for p in $$pids; do wait $$p || exit 1; done
 	@$(PY) bench/demo_summary.py $(DEMO_DIR) $(DEMO_METHODS)
+
+# The demo's run-to-run spread: `make demo` for DEMO_SEED = 0, 1, 2 (new sets and new students each time), each into
+# runs/demo-spread/seed-S (a finished seed is skipped: rerun to continue), then the mean and SD of each number over the runs
+# in results/demo/demo_spread.json (the README's demo table). About 3 x 7 min on 2 cores.
+SPREAD_SEEDS ?= 0 1 2
+demo-spread: $(STAMP)
+	for s in $(SPREAD_SEEDS); do \
+	  d=runs/demo-spread/seed-$$s; [ -f $$d/demo_summary.json ] && continue; t0=$$(date +%s); \
+	  $(MAKE) demo DEMO_SEED=$$s DEMO_DIR=$$d || exit 1; echo $$(( $$(date +%s) - t0 )) > $$d/wall_seconds; done
+	$(PY) bench/demo_spread.py --out results/demo/demo_spread.json $(foreach s,$(SPREAD_SEEDS),runs/demo-spread/seed-$(s))
 
 # The mini-world results table (issue: Minimax, evaluator and results table): every method at IPC 1/10/50,
 # three protocols, seeds 0-2, two worker processes of one thread each; resumable (rerun to continue).

@@ -1,9 +1,11 @@
-"""Print the table `make demo` ends with: test top-1 and concept completeness of each set, and how much informing changed the images.
+"""Print the table `make demo` ends with: test top-1 and concept completeness of each set, and how much informing changed
+the images; the same numbers go to FOLDER/demo_summary.json (with the run record), which `bench/demo_spread.py` reads.
 
     python bench/demo_summary.py distilled concord dit random
 """
 import json, sys
 from pathlib import Path
+from concord.core import atomic_write_json, run_record
 from concord.data import load_distilled
 from concord.mini import mini_concept_bank
 from concord.meter import meter_table_path, load_meter_table, set_completeness
@@ -18,13 +20,19 @@ def main(folder, *methods):
     bank, table = mini_concept_bank(), load_meter_table(meter_table_path('fashion-mnist'))
     print("  (completeness: the share of each image's class's top-5 measurable concepts the concept meter finds present, "
           "mean with a 95% bootstrap CI)")
+    rows = {}
     for m, v in r.items():
         x, y = load_distilled(folder/f'fmnist-{m}-ipc10')
         c = set_completeness(x, y, bank, table)
+        rows[m] = dict(top1=v['mean'], seeds=v['seeds'], completeness=c['mean'], completeness_ci=[c['ci_low'], c['ci_high']])
         print(f"  {m:8s} {v['mean']:6.2f} %   completeness {c['mean']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}]")
+    changed = None
     if {'concord', 'dit'} <= set(methods):   # same DiT, noise and seeds: the difference is the informing alone
         a, _ = load_distilled(folder/'fmnist-concord-ipc10'); b, _ = load_distilled(folder/'fmnist-dit-ipc10')
-        print(f"  informing changed the images by {(a - b).abs().mean().item() * 127.5:.1f} grey levels of 255 on average")
+        changed = (a - b).abs().mean().item() * 127.5
+        print(f"  informing changed the images by {changed:.1f} grey levels of 255 on average")
+    atomic_write_json(folder/'demo_summary.json', dict(run_record(ipc=10, evaluation=first['settings']), sets=rows,
+                                                       informing_grey_levels=changed))
 
 
 if __name__ == '__main__':
