@@ -29,16 +29,17 @@ from .sampler import DiTSampler
 
 # %% auto #0
 __all__ = ['MINI_DIR', 'MINI_OUT_ENV', 'MINI_CLIP_MEAN', 'MINI_CLIP_STD', 'CAPTION_TEMPLATES', 'MINI_BACKBONES', 'WORLD_FILE',
-           'MINI_SETTINGS', 'MINI_GATES', 'minilm_path', 'batch_indices', 'class_batch_indices', 'warmup_cosine',
-           'augment', 'MiniTeacher', 'predict_logits', 'logits_accuracy', 'train_teacher', 'mini_vae_config',
-           'vae_loss', 'latent_std', 'train_mini_vae', 'mini_dit_config', 'mini_scheduler', 'drop_labels',
-           'eps_diffusion_loss', 'encode_posteriors', 'train_mini_dit', 'mini_clip_config', 'build_mini_clip',
-           'mini_captions', 'mini_concept_bank', 'bank_phrases', 'minilm_features', 'masked_clip_loss',
-           'multi_positive_clip_loss', 'x0_views', 'train_mini_clip', 'zero_shot_logits', 'image_embeddings',
-           'attribute_auroc', 'concept_name_correlation', 'clip_report', 'save_mini_clip', 'load_mini_clip',
-           'make_mini_teacher', 'make_mini_vae', 'make_mini_dit', 'make_mini_minimax', 'mini_clip_split',
-           'make_mini_clip', 'load_mini_teacher', 'load_mini_world', 'state_dicts_equal', 'mini_reference',
-           'write_mini_manifest', 'score_concept_bank', 'train_mini_world', 'quality_gates', 'check_mini_world']
+           'MINI_SETTINGS', 'MINI_GATES', 'MINI_DEPENDS', 'minilm_path', 'batch_indices', 'class_batch_indices',
+           'warmup_cosine', 'augment', 'MiniTeacher', 'predict_logits', 'logits_accuracy', 'train_teacher',
+           'mini_vae_config', 'vae_loss', 'latent_std', 'train_mini_vae', 'mini_dit_config', 'mini_scheduler',
+           'drop_labels', 'eps_diffusion_loss', 'encode_posteriors', 'train_mini_dit', 'mini_clip_config',
+           'build_mini_clip', 'mini_captions', 'mini_concept_bank', 'bank_phrases', 'minilm_features',
+           'masked_clip_loss', 'multi_positive_clip_loss', 'x0_views', 'train_mini_clip', 'zero_shot_logits',
+           'image_embeddings', 'attribute_auroc', 'concept_name_correlation', 'clip_report', 'save_mini_clip',
+           'load_mini_clip', 'make_mini_teacher', 'make_mini_vae', 'make_mini_dit', 'make_mini_minimax',
+           'mini_clip_split', 'make_mini_clip', 'load_mini_teacher', 'load_mini_world', 'state_dicts_equal',
+           'mini_reference', 'write_mini_manifest', 'score_concept_bank', 'stale_stages', 'train_mini_world',
+           'quality_gates', 'check_mini_world']
 
 # %% ../nbs/06_mini.ipynb #2ac9458d
 MINI_DIR = Path(concord.__file__).parent/'assets'/'mini'
@@ -757,6 +758,18 @@ def score_concept_bank(bank:ConceptBank, clip:ClipEncoder,
         bank.score(c, validity_scores(emb, txt), k=k, clip_name=clip.name, n_images=len(x))
     return bank
 
+# %% ../nbs/06_mini.ipynb #5a1d2e07
+MINI_DEPENDS = dict(teacher=(), vae=(), dit=('vae',), clip=('vae', 'dit'), minimax=('vae', 'dit'))   # stage -> the stages whose models it trains on
+
+def stale_stages(retrained) -> set:
+    "The stages to retrain because a stage they train on, directly or through another, was retrained (`MINI_DEPENDS`)."
+    out, todo = set(), set(retrained)
+    while todo:
+        s = todo.pop()
+        for k, ups in MINI_DEPENDS.items():
+            if s in ups and k not in out: out.add(k); todo.add(k)
+    return out
+
 # %% ../nbs/06_mini.ipynb #2ad53206
 def train_mini_world(out=None,          # where to write (default `$CONCORD_MINI_OUT`, else `MINI_DIR`: the shipped checkpoints)
                      threads:int=2,     # CPU threads
@@ -767,11 +780,19 @@ def train_mini_world(out=None,          # where to write (default `$CONCORD_MINI
     torch.set_num_threads(threads)
     x_u8, y = load_fashion_mnist('train'); x = to_model_images(x_u8)
     stage = lambda name, where=None: print(f"mini world: {name} -> {where or out/name}", flush=True)
-    stage('teacher'); make_mini_teacher(out, x, y, **S['teacher'])
-    stage('vae'); vae = make_mini_vae(out, x, **S['vae'])
-    stage('dit'); dit = make_mini_dit(out, x, y, vae, **S['dit'])
-    stage('clip'); clip = make_mini_clip(out, x, y, FMNIST_CLASSES, vae=vae, transformer=dit, scheduler=mini_scheduler(), **S['clip'])
-    stage('minimax'); make_mini_minimax(out, x, y, vae, dit, **S['minimax'])
+    retrained = set()
+    def run(name, make, *args, **kw):   # a stage is retrained when its settings changed or a stage it trains on was retrained
+        f = out/name/'training.json'; before = f.read_bytes() if f.is_file() else None
+        force = name in stale_stages(retrained)
+        stage(name + (f" (retrained: it trains on {', '.join(sorted(set(MINI_DEPENDS[name]) & retrained))}, retrained)" if force else ''))
+        m = make(out, *args, force=force, **kw)
+        if (f.read_bytes() if f.is_file() else None) != before: retrained.add(name)
+        return m
+    run('teacher', make_mini_teacher, x, y, **S['teacher'])
+    vae = run('vae', make_mini_vae, x, **S['vae'])
+    dit = run('dit', make_mini_dit, x, y, vae, **S['dit'])
+    clip = run('clip', make_mini_clip, x, y, FMNIST_CLASSES, vae=vae, transformer=dit, scheduler=mini_scheduler(), **S['clip'])
+    run('minimax', make_mini_minimax, x, y, vae, dit, **S['minimax'])
     bank_file = bank_path('fashion-mnist') if out.resolve() == MINI_DIR.resolve() else out/'banks'/'fashion-mnist.json'
     stage('bank validity scores', bank_file)
     bank = score_concept_bank(mini_concept_bank(), clip, x, y, k=5)
