@@ -19,7 +19,7 @@ Round 5's result (validation): p_free 0.8 passes and replaces p_free 0.6 (zero-s
 87.60% misses the 88% mark. Round 6: p_free 1.0, p_class 0.5. Rule fixed before that run: it replaces p_free 0.8 if
 validation zero-shot >= 0.88, mean AUROC >= 0.767 and real-image r below 0.668.
 Round 6's result (validation): p_free 1.0 with p_class 0.5 passes and replaces p_free 0.8 (zero-shot 88.44%, AUROC 0.867 /
-0.697, r 0.506 / 0.469): the candidate to ship, its weights in results/mini-clip/candidate-p_free1.0-p_class0.5/.
+0.697, r 0.506 / 0.469): shipped since fe37a40 (concord/assets/mini/clip; its record: results/mini-clip/candidate-p_free1.0-p_class0.5.training.json).
 Usage: python bench/clip_free_candidate.py KEY=VALUE ...  (overrides of MINI_SETTINGS['clip'], e.g. p_free=1.0 p_class=0.5;
 writes runs/clip-candidates/KEY-VALUE_.../clip)."""
 import sys, torch

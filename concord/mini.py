@@ -784,7 +784,7 @@ def train_mini_world(out=None,          # where to write (default `$CONCORD_MINI
     def run(name, make, *args, **kw):   # a stage is retrained when its settings changed or a stage it trains on was retrained
         f = out/name/'training.json'; before = f.read_bytes() if f.is_file() else None
         force = name in stale_stages(retrained)
-        stage(name + (f" (retrained: it trains on {', '.join(sorted(set(MINI_DEPENDS[name]) & retrained))}, retrained)" if force else ''))
+        stage(name + (f" (retrained: {', '.join(sorted(set(MINI_DEPENDS[name]) & retrained))} changed)" if force else ''))
         m = make(out, *args, force=force, **kw)
         if (f.read_bytes() if f.is_file() else None) != before: retrained.add(name)
         return m
