@@ -59,7 +59,7 @@ def _execute(ws, code:str, timeout:float=60) -> dict:
     "Send an execute_request on the kernel's websocket; collect the replies to it until the kernel is idle again."
     msg_id = _send(ws, 'execute_request', {'code': code, 'silent': False, 'store_history': False, 'user_expressions': {},
                                            'allow_stdin': False, 'stop_on_error': True})
-    got, deadline = {'stream': '', 'result': None, 'error': None, 'reply': None}, time.time() + timeout
+    got, deadline, idle = {'stream': '', 'result': None, 'error': None, 'reply': None}, time.time() + timeout, False
     while (m := _recv(ws, deadline)) is not None:
         if m.get('parent_header', {}).get('msg_id') != msg_id: continue
         t, c = m['msg_type'], m['content']
@@ -67,7 +67,9 @@ def _execute(ws, code:str, timeout:float=60) -> dict:
         elif t == 'execute_result': got['result'] = c['data']['text/plain']
         elif t == 'error': got['error'] = f"{c['ename']}: {c['evalue']}"
         elif t == 'execute_reply': got['reply'] = c['status']
-        elif t == 'status' and c['execution_state'] == 'idle' and got['reply'] is not None: return got
+        elif t == 'status' and c['execution_state'] == 'idle': idle = True
+        # the reply (shell channel) and the idle status (iopub) travel on different channels: either may come first
+        if idle and got['reply'] is not None: return got
     raise AssertionError(f'no complete reply within {timeout} s: {got}')
 
 def test_make_lab_opens_a_notebook_and_runs_a_cell(tmp_path):
