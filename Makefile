@@ -142,26 +142,31 @@ DEMO_DIR ?= distilled
 DEMO_EPOCHS_SCALE ?= 1.0
 DEMO_LAM ?= 8
 DEMO_SEED ?= 0
+DEMO_IPC ?= 10
 DEMO_METHODS := concord dit random
 demo: $(STAMP)
-	$(BIN)/concord distill --lam $(DEMO_LAM) --guidance paper --seed $(DEMO_SEED) --out $(DEMO_DIR)/fmnist-concord-ipc10
-	$(BIN)/concord distill --method dit --seed $(DEMO_SEED) --out $(DEMO_DIR)/fmnist-dit-ipc10
-	$(BIN)/concord distill --method random --seed $(DEMO_SEED) --out $(DEMO_DIR)/fmnist-random-ipc10
+	$(BIN)/concord distill --lam $(DEMO_LAM) --guidance paper --seed $(DEMO_SEED) --ipc $(DEMO_IPC) --out $(DEMO_DIR)/fmnist-concord-ipc$(DEMO_IPC)
+	$(BIN)/concord distill --method dit --seed $(DEMO_SEED) --ipc $(DEMO_IPC) --out $(DEMO_DIR)/fmnist-dit-ipc$(DEMO_IPC)
+	$(BIN)/concord distill --method random --seed $(DEMO_SEED) --ipc $(DEMO_IPC) --out $(DEMO_DIR)/fmnist-random-ipc$(DEMO_IPC)
 	pids=""; for m in $(DEMO_METHODS); do \
-	  ( OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/concord evaluate $(DEMO_DIR)/fmnist-$$m-ipc10 --epochs_scale $(DEMO_EPOCHS_SCALE) \
-	      --seeds $(DEMO_SEED) --json_out $(DEMO_DIR)/fmnist-$$m-ipc10.eval.json 2>&1 | sed -u "s/^/[$$m] /" ) & pids="$$pids $$!"; done; \
+	  ( OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/concord evaluate $(DEMO_DIR)/fmnist-$$m-ipc$(DEMO_IPC) --epochs_scale $(DEMO_EPOCHS_SCALE) \
+	      --seeds $(DEMO_SEED) --json_out $(DEMO_DIR)/fmnist-$$m-ipc$(DEMO_IPC).eval.json 2>&1 | sed -u "s/^/[$$m] /" ) & pids="$$pids $$!"; done; \
 	  for p in $$pids; do wait $$p || exit 1; done
-	@$(PY) bench/demo_summary.py $(DEMO_DIR) $(DEMO_METHODS)
+	@DEMO_IPC=$(DEMO_IPC) $(PY) bench/demo_summary.py $(DEMO_DIR) $(DEMO_METHODS)
 
 # The demo's run-to-run spread: `make demo` for DEMO_SEED = 0, 1, 2 (new sets and new students each time), each into
-# runs/demo-spread/seed-S (a finished seed is skipped: rerun to continue), then the mean and SD of each number over the runs
-# in results/demo/demo_spread.json (the README's demo table). About 3 x 7 min on 2 cores.
+# runs/demo-spread/WORLD-ipcN-lamL/seed-S (WORLD: the shipped models' manifest hash and sampling CFG, so that runs of another
+# world or lambda are never reused; a finished seed is skipped: rerun to continue), then the mean and SD of each number over the
+# runs in results/demo/demo_spread.json (IPC 10: the README's demo table; other IPCs: demo_spread_ipcN.json).
+# About 3 x 7 min on 2 cores at IPC 10.
 SPREAD_SEEDS ?= 0 1 2
+SPREAD_OUT = results/demo/demo_spread$(if $(filter 10,$(DEMO_IPC)),,_ipc$(DEMO_IPC)).json
 demo-spread: $(STAMP)
+	key=$$($(PY) -c "from concord.bench import mini_world_key; print(mini_world_key())") || exit 1; \
 	for s in $(SPREAD_SEEDS); do \
-	  d=runs/demo-spread/seed-$$s; [ -f $$d/demo_summary.json ] && continue; t0=$$(date +%s); \
-	  $(MAKE) demo DEMO_SEED=$$s DEMO_DIR=$$d || exit 1; echo $$(( $$(date +%s) - t0 )) > $$d/wall_seconds; done
-	$(PY) bench/demo_spread.py --out results/demo/demo_spread.json $(foreach s,$(SPREAD_SEEDS),runs/demo-spread/seed-$(s))
+	  d=runs/demo-spread/$$key-ipc$(DEMO_IPC)-lam$(DEMO_LAM)/seed-$$s; [ -f $$d/demo_summary.json ] && continue; t0=$$(date +%s); \
+	  $(MAKE) demo DEMO_SEED=$$s DEMO_DIR=$$d DEMO_IPC=$(DEMO_IPC) || exit 1; echo $$(( $$(date +%s) - t0 )) > $$d/wall_seconds; done; \
+	$(PY) bench/demo_spread.py --out $(SPREAD_OUT) $(foreach s,$(SPREAD_SEEDS),runs/demo-spread/$$key-ipc$(DEMO_IPC)-lam$(DEMO_LAM)/seed-$(s))
 
 # The mini-world results table (issue: Minimax, evaluator and results table): every method at IPC 1/10/50,
 # three protocols, seeds 0-2, two worker processes of one thread each; resumable (rerun to continue).

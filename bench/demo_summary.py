@@ -1,9 +1,10 @@
 """Print the table `make demo` ends with: test top-1 and concept completeness of each set, and how much informing changed
 the images; the same numbers go to FOLDER/demo_summary.json (with the run record), which `bench/demo_spread.py` reads.
 
-    python bench/demo_summary.py distilled concord dit random
+    python bench/demo_summary.py distilled concord dit random              # IPC 10 (fmnist-METHOD-ipc10 folders)
+    DEMO_IPC=1 python bench/demo_summary.py distilled concord dit random   # the sets of `make demo DEMO_IPC=1`
 """
-import json, sys
+import json, os, sys
 from pathlib import Path
 from concord.core import atomic_write_json, run_record
 from concord.data import load_distilled
@@ -12,26 +13,26 @@ from concord.meter import meter_table_path, load_meter_table, set_completeness
 
 
 def main(folder, *methods):
-    folder = Path(folder)
-    r = {m: json.loads((folder/f'fmnist-{m}-ipc10.eval.json').read_text()) for m in methods}
+    folder, ipc = Path(folder), int(os.environ.get('DEMO_IPC', '10'))
+    r = {m: json.loads((folder/f'fmnist-{m}-ipc{ipc}.eval.json').read_text()) for m in methods}
     first = next(iter(r.values()))
-    print(f"\nFashion-MNIST, IPC 10, ConvNet-3 trained on the set alone ({first['settings']['protocol']} labels, "
+    print(f"\nFashion-MNIST, IPC {ipc}, ConvNet-3 trained on the set alone ({first['settings']['protocol']} labels, "
           f"{first['settings']['epochs']} epochs, seeds {first['seeds']}), test top-1:")
     bank, table = mini_concept_bank(), load_meter_table(meter_table_path('fashion-mnist'))
     print("  (completeness: the share of each image's class's top-5 measurable concepts the concept meter finds present, "
           "mean with a 95% bootstrap CI)")
     rows = {}
     for m, v in r.items():
-        x, y = load_distilled(folder/f'fmnist-{m}-ipc10')
+        x, y = load_distilled(folder/f'fmnist-{m}-ipc{ipc}')
         c = set_completeness(x, y, bank, table)
         rows[m] = dict(top1=v['mean'], seeds=v['seeds'], completeness=c['mean'], completeness_ci=[c['ci_low'], c['ci_high']])
         print(f"  {m:8s} {v['mean']:6.2f} %   completeness {c['mean']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}]")
     changed = None
     if {'concord', 'dit'} <= set(methods):   # same DiT, noise and seeds: the difference is the informing alone
-        a, _ = load_distilled(folder/'fmnist-concord-ipc10'); b, _ = load_distilled(folder/'fmnist-dit-ipc10')
+        a, _ = load_distilled(folder/f'fmnist-concord-ipc{ipc}'); b, _ = load_distilled(folder/f'fmnist-dit-ipc{ipc}')
         changed = (a - b).abs().mean().item() * 127.5
         print(f"  informing changed the images by {changed:.1f} grey levels of 255 on average")
-    atomic_write_json(folder/'demo_summary.json', dict(run_record(ipc=10, evaluation=first['settings']), sets=rows,
+    atomic_write_json(folder/'demo_summary.json', dict(run_record(ipc=ipc, evaluation=first['settings']), sets=rows,
                                                        informing_grey_levels=changed))
 
 

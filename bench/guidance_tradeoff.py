@@ -1,17 +1,18 @@
 """CONCORD's cost against its gain (issue 18, item 5): guidance schedules, the gradient mode and the tiny decoder.
 
-For every combination below, on the grounded mini world at lambda 8 (the value the lambda grid chose on the validation
-split, `DEMO_LAM`), a DiT+CONCORD set at IPC 10 (50 DDIM steps) is scored as `concord.bench.score_lambda` scores one:
+For every combination below, on the grounded mini world at lambda `--lam` (default: the value the lambda grid chose on the
+validation split, results/lambda-grid/lambda_grid.json; `DEMO_LAM`), a DiT+CONCORD set at IPC 10 (50 DDIM steps) is scored as `concord.bench.score_lambda` scores one:
 the validation top-1 of a ConvNet-3 trained on it (soft labels, the bench's short schedule, 2,000 images held out of
 the *training* split) and its concept completeness (the meter). Plain DiT (the same sampler without informing) is the
 reference of both gains. No test image is read.
 
 The cost of each combination is its seconds per image over plain DiT's, measured in one process with the variants
-interleaved (plain, A, B, ..., plain, A, B, ...) at the same batch (10), steps (50) and CFG scale (4).
+interleaved (plain, A, B, ..., plain, A, B, ...) at the same batch (10), steps (50) and CFG scale (the world's).
 
     python bench/guidance_tradeoff.py [--out results/tradeoff] [--seeds 1000,1001] [--workers 2] [--threads 2]
 
-Resumable: each (combination, seed) is one task file under OUT/work/tasks; rerun to continue. Writes OUT/tradeoff.json
+Resumable: each (combination, seed) is one task file under OUT/work/WORLD-lamL/tasks (WORLD: `mini_world_key()`, the
+shipped models' manifest hash and sampling CFG, so that scores of another world or lambda are never reused); rerun to continue. Writes OUT/tradeoff.json
 (settings, commit, timings, every task, the per-combination means, the chosen default and the rule) and
 figures/guidance_pareto_fmnist.png.
 """
@@ -20,7 +21,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
-LAM = 8.0
 # name: DistillSettings fields changed from the paper's guidance (through_model, every step, the VAE, float32)
 COMBOS = {
     'full': {},
@@ -44,17 +44,28 @@ COMBOS = {
 }
 
 
-def settings(name, seed, out):
-    "The DistillSettings of one task: plain DiT for 'plain', else DiT+CONCORD at LAM with the combination's fields."
+def work(out, lam) -> Path:
+    "The folder of this world's and lambda's sets and task files."
+    from concord.bench import mini_world_key
+    return Path(out)/'work'/f'{mini_world_key()}-lam{lam:g}'
+
+
+def chosen_lambda(path='results/lambda-grid/lambda_grid.json') -> float:
+    "The lambda the grid chose on the validation split (8 where the grid has not run)."
+    return float(json.loads(Path(path).read_text())['chosen_lambda']) if Path(path).is_file() else 8.0
+
+
+def settings(name, seed, out, lam):
+    "The DistillSettings of one task: plain DiT for 'plain', else DiT+CONCORD at `lam` with the combination's fields."
     from concord.bench import BenchSettings, _distill_settings
     s = BenchSettings(out=out)
-    path = Path(out)/'work'/'sets'/f'{name}-seed{seed}'
+    path = work(out, lam)/'sets'/f'{name}-seed{seed}'
     if name == 'plain':
         return replace(_distill_settings(s, 'dit', seed, s.lam_ipc, None, path))
-    return replace(_distill_settings(s, 'dit-concord', seed, s.lam_ipc, LAM, path), **COMBOS[name])
+    return replace(_distill_settings(s, 'dit-concord', seed, s.lam_ipc, lam, path), **COMBOS[name])
 
 
-def _task(out, name, seed):
+def _task(out, name, seed, lam):
     import torch
     torch.set_num_threads(1)
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
@@ -66,7 +77,7 @@ def _task(out, name, seed):
     from concord.mini import mini_concept_bank
     from concord.core import atomic_write_json
     s, t0 = BenchSettings(out=out), time.time()
-    ds = settings(name, seed, out).validate()
+    ds = settings(name, seed, out, lam).validate()
     r = distill(ds, _world(s, 'dit'), device='cpu', progress=False, rank=0, world_size=1)
     x, y = load_distilled(ds.out)
     xtr, ytr = _real(s, 'train')
@@ -77,11 +88,11 @@ def _task(out, name, seed):
     res = dict(name=name, seed=seed, settings=ds.identity(), val_acc=100 * accuracy(m, xtr[val], ytr[val]), n_val=len(val),
                completeness=comp['mean'], completeness_ci=[comp['ci_low'], comp['ci_high']],
                seconds_per_image_1thread=r['seconds_per_image'], wall=round(time.time() - t0, 1))
-    atomic_write_json(Path(out)/'work'/'tasks'/f'{name}-seed{seed}.json', res)
+    atomic_write_json(work(out, lam)/'tasks'/f'{name}-seed{seed}.json', res)
     return res
 
 
-def timing(names, threads, repeats, images=10, steps=50, cfg=4.0):
+def timing(names, threads, repeats, lam, images=10, steps=50):
     "Seconds per image of every variant, interleaved in this process; the median over `repeats`."
     import torch
     torch.set_num_threads(threads)
@@ -89,12 +100,12 @@ def timing(names, threads, repeats, images=10, steps=50, cfg=4.0):
     from concord.distill import MAKERS, Run
     from concord.mini import load_mini_world
     from concord.sampler import DiTSampler
-    w = load_mini_world()
+    w = load_mini_world(); cfg = w.cfg_scale
     sampler = DiTSampler(w.transformer, w.vae, w.scheduler)
     guides = {}
     for n in names:
         if n == 'plain': guides[n] = None; continue
-        ds = settings(n, 0, 'results/tmp/tradeoff-timing').validate()
+        ds = settings(n, 0, 'results/tmp/tradeoff-timing', lam).validate()
         mk = MAKERS['concord'](ds); mk.bank = w.bank
         guides[n] = mk.guidance(Run(ds, w, list(range(10)), torch.device('cpu')))
     classes, indices = torch.arange(images) % 10, torch.arange(images) // 10
@@ -121,6 +132,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--out', default='results/tradeoff')
     p.add_argument('--combos', default=','.join(COMBOS), help='comma-separated combinations (plain DiT is always added)')
+    p.add_argument('--lam', type=float, default=None, help="CONCORD's lambda (default: the lambda grid's choice)")
     p.add_argument('--seeds', default='1000,1001', help='comma-separated seeds (set and student)')
     p.add_argument('--workers', type=int, default=2)
     p.add_argument('--threads', type=int, default=2, help='CPU threads of the timing run')
@@ -132,14 +144,15 @@ def main():
     a = p.parse_args()
     names = ['plain'] + [c for c in a.combos.split(',') if c]
     seeds = [int(v) for v in a.seeds.split(',')]
-    tasks = Path(a.out)/'work'/'tasks'
+    lam = a.lam if a.lam is not None else chosen_lambda()
+    tasks = work(a.out, lam)/'tasks'
     todo = [(n, s) for n in names for s in seeds if not (tasks/f'{n}-seed{s}.json').is_file()]
     if not a.skip_scores and todo:
         print(f"trade-off: {len(names) * len(seeds) - len(todo)} of {len(names) * len(seeds)} tasks done; running {len(todo)} "
               f"with {a.workers} worker(s)", flush=True)
         t0 = time.time()
         with ProcessPoolExecutor(a.workers) as ex:
-            futs = {ex.submit(_task, a.out, n, s): (n, s) for n, s in todo}
+            futs = {ex.submit(_task, a.out, n, s, lam): (n, s) for n, s in todo}
             for i, f in enumerate(as_completed(futs), 1):
                 r = f.result()
                 print(f"[{i}/{len(todo)}] {r['name']} seed {r['seed']}: validation {r['val_acc']:.2f}%, completeness "
@@ -147,7 +160,7 @@ def main():
     if a.timing_from:   # the timings of an earlier run (its all_seconds_per_image), summarised again
         t = json.loads(Path(a.timing_from).read_text())['timing']
         tm = timing_summary(t['all_seconds_per_image'], **{k: t[k] for k in ('threads', 'repeats', 'images', 'steps', 'cfg_scale')})
-    else: tm = timing(names, a.threads, a.repeats)
+    else: tm = timing(names, a.threads, a.repeats, lam)
     import numpy as np
     from concord.core import run_record, atomic_write_json
     from concord.bench import BenchSettings
@@ -186,7 +199,7 @@ def main():
         cheap = [n for n in ok if per[n]['cost_ratio'] <= 1.5]
         verdict += ('; at most 1.5x: ' + ', '.join(cheap)) if cheap else '; none at most 1.5x keeps it'
     s = BenchSettings(out=a.out)
-    summary = dict(run_record(lam=LAM, seeds=seeds, ipc=s.lam_ipc, steps=s.steps, val_frac=s.val_frac, val_images=s.val_images,
+    summary = dict(run_record(lam=lam, seeds=seeds, ipc=s.lam_ipc, steps=s.steps, val_frac=s.val_frac, val_images=s.val_images,
                               student='convnet-soft', epochs_scale=s.scale('convnet-soft'), combos={n: COMBOS.get(n) for n in names},
                               keep=a.keep, method='concord (DiT backbone) vs dit, mini world'),
                    timing=tm, per_combination=per, tasks=rows, chosen=chosen, verdict=verdict,
@@ -218,7 +231,7 @@ def main():
             if full is not None: ax.axhline(a.keep * full[key], color='gray', ls=':', lw=0.8, label=f'{100 * a.keep:.0f}% of full')
             ax.axvline(1.5, color='tab:green', ls='--', lw=0.8, label='1.5x'); ax.axhline(0, color='k', lw=0.5)
             ax.set_xlabel('cost: seconds per image / plain DiT (interleaved, CPU)'); ax.set_ylabel(lab, fontsize=8); ax.legend(fontsize=6)
-        fig.suptitle(f"DiT+CONCORD λ={LAM:g}, IPC {s.lam_ipc}, {s.steps} steps, seeds {','.join(map(str, seeds))} (validation split); "
+        fig.suptitle(f"DiT+CONCORD λ={lam:g}, IPC {s.lam_ipc}, {s.steps} steps, seeds {','.join(map(str, seeds))} (validation split); "
                      f"chosen: {chosen}", fontsize=8)
         fig.tight_layout(); Path(a.figure).parent.mkdir(parents=True, exist_ok=True); fig.savefig(a.figure, dpi=130)
         print(f"wrote {a.figure}")

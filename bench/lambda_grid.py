@@ -4,7 +4,8 @@
 
     python bench/lambda_grid.py [--out results/lambda-grid] [--seeds 1000,1001,1002,1003] [--workers 2]
 
-Resumable: each (lambda, seed) is one task file under OUT/work/tasks; rerun to continue. Writes OUT/lambda_grid.json
+Resumable: each (lambda, seed) is one task file under OUT/work/tasks/WORLD (WORLD: `mini_world_key()`, the shipped
+models' manifest hash and sampling CFG, so that scores of another world are never reused); rerun to continue. Writes OUT/lambda_grid.json
 (settings, commit, every task, the per-lambda means, the gains over lambda 0 paired by seed (mean ± standard error)
 and the lambda chosen by mean validation accuracy) and
 figures/lambda_grid_fmnist.png.
@@ -19,18 +20,18 @@ def _task(out, lam, seed):
     import torch
     torch.set_num_threads(1)
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
-    from concord.bench import BenchSettings, score_lambda
+    from concord.bench import BenchSettings, score_lambda, mini_world_key
     from concord.core import atomic_write_json
     s = BenchSettings(out=out)
     t0 = time.time()
     r = score_lambda(s, lam, seed=seed)
     r = dict(r, seed=seed, wall=round(time.time() - t0, 1))
-    atomic_write_json(Path(out)/'work'/'tasks'/f'lam{lam:g}-seed{seed}.json', r)
+    atomic_write_json(Path(out)/'work'/'tasks'/mini_world_key()/f'lam{lam:g}-seed{seed}.json', r)
     return r
 
 
 def main():
-    from concord.bench import BenchSettings, LAM_GRID
+    from concord.bench import BenchSettings, LAM_GRID, mini_world_key
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--out', default='results/lambda-grid')
     p.add_argument('--lams', default=','.join(f'{l:g}' for l in (0.0,) + LAM_GRID), help='comma-separated lambdas (0 = plain DiT)')
@@ -40,7 +41,7 @@ def main():
     a = p.parse_args()
     lams = [float(v) for v in a.lams.split(',')]
     seeds = [int(v) for v in a.seeds.split(',')]
-    tasks = Path(a.out)/'work'/'tasks'
+    tasks = Path(a.out)/'work'/'tasks'/mini_world_key()
     todo = [(l, s) for l in lams for s in seeds if not (tasks/f'lam{l:g}-seed{s}.json').is_file()]
     print(f"lambda grid: {len(lams) * len(seeds) - len(todo)} of {len(lams) * len(seeds)} tasks done; running {len(todo)} "
           f"with {a.workers} worker(s)", flush=True)

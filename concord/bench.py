@@ -11,10 +11,10 @@ import multiprocessing as mp
 from pathlib import Path
 import numpy as np
 import torch
-from .core import ConcordError, atomic_write_json, atomic_write_text, run_record, save_figure
+from .core import ConcordError, atomic_write_json, atomic_write_text, run_record, save_figure, sha256_file
 from .data import load_fashion_mnist, to_model_images, train_val_split, load_distilled, read_manifest
 from .distill import DistillSettings, distill
-from .mini import load_mini_world, mini_concept_bank
+from .mini import load_mini_world, mini_concept_bank, MINI_DIR, MINI_CFG_SCALE
 from .meter import meter_table_path, load_meter_table, set_completeness
 from .evaluator import EvalSettings, train_student, accuracy, evaluate_set, teacher_for, train_converged
 from .metrics import features, class_features, feature_metrics, dd_ranking, dd_ranking_package
@@ -22,9 +22,10 @@ from fastcore.script import store_true
 
 # %% auto #0
 __all__ = ['ROWS', 'PROTOCOLS', 'DEFAULT_PROTOCOLS', 'SEEDLESS', 'MAIN_ROWS', 'LAM_GRID', 'N_TRAIN', 'DDRANKING_SCORES',
-           'PEER_NUMBERS', 'BenchSettings', 'make_set', 'train_cell', 'train_ceiling', 'score_lambda', 'run_bench',
-           'choose_lambda', 'summarize', 'write_results', 'bench_markdown', 'plot_bench', 'combine_summaries',
-           'cost_markdown', 'row_scores', 'rank_agreement', 'presets_on_set', 'quick_settings', 'bench_cmd']
+           'PEER_NUMBERS', 'BenchSettings', 'mini_world_key', 'make_set', 'train_cell', 'train_ceiling', 'score_lambda',
+           'run_bench', 'choose_lambda', 'summarize', 'write_results', 'bench_markdown', 'plot_bench',
+           'combine_summaries', 'cost_markdown', 'row_scores', 'rank_agreement', 'presets_on_set', 'quick_settings',
+           'bench_cmd']
 
 # %% ../nbs/10_bench.ipynb #a54da168
 ROWS = {  # key: (label in the table, DistillSettings fields)
@@ -107,9 +108,13 @@ def _done(s:BenchSettings, name:str, args:dict) -> dict|None:
     return r if r.get('args') == json.loads(json.dumps(args)) else None
 
 # %% ../nbs/10_bench.ipynb #6d336433
+def mini_world_key() -> str:
+    "The shipped mini world's models (the SHA-256 of its manifest) and its sampling CFG: sets and scores made in another world are not reused."
+    return f"{sha256_file(MINI_DIR/'manifest.json')[:16]}-cfg{MINI_CFG_SCALE:g}"
+
 def _set_config(s:BenchSettings) -> dict:
     "What, besides row, seed and lambda, determines a set."
-    return dict(ipc=max(s.ipcs), steps=s.steps, real_limit=s.real_limit)
+    return dict(ipc=max(s.ipcs), steps=s.steps, real_limit=s.real_limit, world=mini_world_key())
 
 # %% ../nbs/10_bench.ipynb #e328e327
 def _tag(d:dict) -> str: return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:8]
@@ -227,7 +232,7 @@ N_TRAIN = 60_000   # Fashion-MNIST's training split: the validation split is a f
 
 def score_lambda(s:BenchSettings, lam:float, seed:int=1000, cfg=None) -> dict:
     "Validation top-1 of a ConvNet-3 (soft labels) trained on a DiT+CONCORD set made with `lam`, and the set's concept completeness."
-    out = Path(s.out)/'work'/'lambda'/f'lam{lam:g}-seed{seed}-{_tag(dict(ipc=s.lam_ipc, steps=s.steps))}'
+    out = Path(s.out)/'work'/'lambda'/f'lam{lam:g}-seed{seed}-{_tag(dict(ipc=s.lam_ipc, steps=s.steps, world=mini_world_key()))}'
     ds = _distill_settings(s, 'dit-concord', seed, s.lam_ipc, lam, out)
     r = distill(ds, _world(s, 'dit'), device='cpu', progress=False, rank=0, world_size=1)
     x, y = load_distilled(out)
@@ -261,7 +266,7 @@ def _plan(s:BenchSettings, lam:float|None, made:set) -> list[tuple[str, str, dic
     tasks, setcfg = [], _set_config(s)
     if lam is None and any(ROWS[r][1]['method'] == 'concord' for r in s.rows):   # no CONCORD row: no lambda to choose
         for l in s.lam_grid:
-            cfg = dict(ipc=s.lam_ipc, steps=s.steps, real_limit=s.real_limit, val_frac=s.val_frac, val_images=s.val_images,
+            cfg = dict(ipc=s.lam_ipc, steps=s.steps, real_limit=s.real_limit, val_frac=s.val_frac, val_images=s.val_images, world=mini_world_key(),
                        student=asdict(_student(s, 'convnet-soft', s.lam_ipc)))
             tasks.append((f'lambda-{l:g}', 'score_lambda', dict(lam=l, cfg=cfg), 3.0))
     for row in s.rows:

@@ -5,7 +5,7 @@
 # %% ../nbs/07_distill.ipynb #f02f4ec8
 from __future__ import annotations
 import contextlib, hashlib, json, math, os, time
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 import torch
 from fastcore.basics import patch
@@ -52,7 +52,7 @@ def validate(self:DistillSettings):
     m = self.maker
     if not (isinstance(self.ipc, int) and self.ipc >= 1): raise ConcordError(f"IPC must be a positive integer, got {self.ipc}")
     if not (isinstance(self.steps, int) and self.steps >= 1): raise ConcordError(f"steps must be an integer >= 1, got {self.steps}")
-    if not (_finite(self.cfg_scale) and self.cfg_scale >= 1): raise ConcordError(f"cfg_scale must be a finite number >= 1, got {self.cfg_scale}")
+    if self.cfg_scale is not None and not (_finite(self.cfg_scale) and self.cfg_scale >= 1): raise ConcordError(f"cfg_scale must be a finite number >= 1, got {self.cfg_scale}")
     if not (isinstance(self.batch_size, int) and self.batch_size >= 1): raise ConcordError(f"batch_size must be >= 1, got {self.batch_size}")
     if not (isinstance(self.threads, int) and self.threads >= 1): raise ConcordError(f"threads must be an integer >= 1, got {self.threads}")
     if not (_finite(self.lam) and self.lam >= 0): raise ConcordError(f"lambda must be a finite number >= 0, got {self.lam}")
@@ -581,6 +581,7 @@ def distill(s:DistillSettings,        # what to make
             raise ConcordError("the mini world has no unCLIP model: SD-2.1 unCLIP runs at real scale (--dataset, --model "
                                "stabilityai/stable-diffusion-2-1-unclip, --images)")
         world = load_mini_world(device, backbone=maker.diffusion_backbone or 'dit')
+    if s.cfg_scale is None: s = replace(s, cfg_scale=world.cfg_scale); maker = s.maker   # the world's scale; the caller's settings stay as given
     with cpu_threads(s.threads):
         run = Run(s, world, _resolve_classes(s, list(world.classes)), device)
         maker.prepare(run)                         # every check that needs the world, before the folder is touched

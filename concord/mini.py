@@ -28,18 +28,18 @@ from .captions import caption_set, CaptionSampler, caption_truth, presence_matri
 from .sampler import DiTSampler
 
 # %% auto #0
-__all__ = ['MINI_DIR', 'MINI_OUT_ENV', 'MINI_CLIP_MEAN', 'MINI_CLIP_STD', 'CAPTION_TEMPLATES', 'MINI_BACKBONES', 'WORLD_FILE',
-           'MINI_SETTINGS', 'MINI_GATES', 'MINI_DEPENDS', 'minilm_path', 'batch_indices', 'class_batch_indices',
-           'warmup_cosine', 'augment', 'MiniTeacher', 'predict_logits', 'logits_accuracy', 'train_teacher',
-           'mini_vae_config', 'vae_loss', 'latent_std', 'train_mini_vae', 'mini_dit_config', 'mini_scheduler',
-           'drop_labels', 'eps_diffusion_loss', 'encode_posteriors', 'train_mini_dit', 'mini_clip_config',
-           'build_mini_clip', 'mini_captions', 'mini_concept_bank', 'bank_phrases', 'minilm_features',
-           'masked_clip_loss', 'multi_positive_clip_loss', 'x0_views', 'train_mini_clip', 'zero_shot_logits',
-           'image_embeddings', 'attribute_auroc', 'concept_name_correlation', 'clip_report', 'save_mini_clip',
-           'load_mini_clip', 'make_mini_teacher', 'make_mini_vae', 'make_mini_dit', 'make_mini_minimax',
-           'mini_clip_split', 'make_mini_clip', 'load_mini_teacher', 'load_mini_world', 'state_dicts_equal',
-           'mini_reference', 'write_mini_manifest', 'score_concept_bank', 'stale_stages', 'train_mini_world',
-           'quality_gates', 'check_mini_world']
+__all__ = ['MINI_DIR', 'MINI_OUT_ENV', 'MINI_CLIP_MEAN', 'MINI_CLIP_STD', 'CAPTION_TEMPLATES', 'MINI_BACKBONES', 'MINI_CFG_SCALE',
+           'WORLD_FILE', 'MINI_SETTINGS', 'MINI_GATES', 'MINI_DEPENDS', 'minilm_path', 'batch_indices',
+           'class_batch_indices', 'warmup_cosine', 'augment', 'MiniTeacher', 'predict_logits', 'logits_accuracy',
+           'train_teacher', 'mini_vae_config', 'vae_loss', 'latent_std', 'train_mini_vae', 'mini_dit_config',
+           'mini_scheduler', 'drop_labels', 'eps_diffusion_loss', 'encode_posteriors', 'train_mini_dit',
+           'mini_clip_config', 'build_mini_clip', 'mini_captions', 'mini_concept_bank', 'bank_phrases',
+           'minilm_features', 'masked_clip_loss', 'multi_positive_clip_loss', 'x0_views', 'train_mini_clip',
+           'zero_shot_logits', 'image_embeddings', 'attribute_auroc', 'concept_name_correlation', 'clip_report',
+           'save_mini_clip', 'load_mini_clip', 'make_mini_teacher', 'make_mini_vae', 'make_mini_dit',
+           'make_mini_minimax', 'mini_clip_split', 'make_mini_clip', 'load_mini_teacher', 'load_mini_world',
+           'state_dicts_equal', 'mini_reference', 'write_mini_manifest', 'score_concept_bank', 'stale_stages',
+           'train_mini_world', 'quality_gates', 'check_mini_world']
 
 # %% ../nbs/06_mini.ipynb #2ac9458d
 MINI_DIR = Path(concord.__file__).parent/'assets'/'mini'
@@ -655,6 +655,7 @@ def load_mini_teacher(device='cpu', root=None) -> MiniTeacher:
 
 # %% ../nbs/06_mini.ipynb #075825b2
 MINI_BACKBONES = ('dit', 'minimax')
+MINI_CFG_SCALE = 2.0   # the Fashion-MNIST mini world's sampling CFG: the lowest MMD to the validation images (results/generative_quality_val.json)
 WORLD_FILE = 'world.json'   # in a world trained on a user's dataset (`concord world train`): its classes, dataset, bank and recipe
 
 def load_mini_world(device='cpu',   # where to put the models
@@ -678,7 +679,8 @@ def load_mini_world(device='cpu',   # where to put the models
     def real():
         x, y = load_fashion_mnist('train'); return RealImages(to_model_images(x), y)
     return World('mini-fashion-mnist', list(FMNIST_CLASSES), bank=mini_concept_bank(), clip=clip, backbone=backbone,
-                 transformer=transformer, vae=vae, scheduler=scheduler, teacher=teacher, root=root, real_loader=real)
+                 transformer=transformer, vae=vae, scheduler=scheduler, teacher=teacher, root=root, real_loader=real,
+                 cfg_scale=MINI_CFG_SCALE)
 
 def _own_world(root:Path, meta:dict, **models) -> World:
     "The world of a user's dataset from its `world.json`: its classes, its bank (if any) and its training images."

@@ -50,7 +50,7 @@ class DistillSettings:
     guide_steps: int|None = None   # guide at most this many of those steps, spread evenly from the first to the last (0: all); unset: from --guidance
     guide_decoder: str|None = None # decoder of the guidance gradient only (the image is always decoded by the VAE): full (the VAE), tiny (the mini world's tiny decoder; TAESD at real scale), or an AutoencoderTiny folder or name; unset: from --guidance
     guide_precision: str = 'fp32'  # arithmetic of the guidance gradient: fp32, bf16 (autocast) or auto (bf16 on a CUDA device that has it)
-    cfg_scale: float = 4.0         # classifier-free guidance scale
+    cfg_scale: float|None = None   # classifier-free guidance scale; unset: the world's (4 at real scale, as DiT and Minimax; 2 in the Fashion-MNIST mini world, chosen by sample metrics)
     seed: int = 0                  # run seed; image (class, index) is made from (seed, class, index)
     classes: tuple|None = None     # comma-separated class names to make (default: all, in label order)
     batch_size: int = 10           # images of one class per forward pass (part of the set's identity)

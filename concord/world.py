@@ -60,6 +60,7 @@ class World:
     no_real: str = 'this world has no real training images'   # the one-line reason given when `real_loader` is None
     dataset: dict|None = None          # a user's ImageFolder dataset: its provenance (`concord.data.dataset_provenance`), recorded in settings
     features: str|None = None          # the name of the teacher whose features K-Center and Herding use, recorded in settings (None: the mini world's)
+    cfg_scale: float = 4.0             # classifier-free guidance scale of runs that give none (4.0: DiT's and Minimax's; the Fashion-MNIST mini world's is chosen by sample metrics)
     cache: dict = field(default_factory=dict, repr=False)     # what runs compute once per world (e.g. real features)
 
     def real_images(self) -> RealImages:
