@@ -27,6 +27,9 @@ def main(argv=None):
     methods = list(next(iter(runs.values()))['sets'])
     sets = {m: dict(top1=mean_sd([r['sets'][m]['top1'] for r in runs.values()]),
                     completeness=mean_sd([r['sets'][m]['completeness'] for r in runs.values()])) for m in methods}
+    for m in methods:   # the sets' distribution metrics against the test images, where the runs recorded them
+        sm = [r['sets'][m].get('set_metrics_vs_test') for r in runs.values()]
+        if all(sm): sets[m]['set_metrics_vs_test'] = {k: mean_sd([v[k] for v in sm]) for k in sm[0]}
     paired = {}
     if {'concord', 'dit'} <= set(methods):
         paired = {k: mean_sd([r['sets']['concord'][k] - r['sets']['dit'][k] for r in runs.values()]) for k in ('top1', 'completeness')}
@@ -38,6 +41,9 @@ def main(argv=None):
     for m, v in sets.items():
         print(f"  {m:8s} top-1 {v['top1']['mean']:6.2f} ± {v['top1']['sd'] or 0:.2f} %   "
               f"completeness {v['completeness']['mean']:.3f} ± {v['completeness']['sd'] or 0:.3f}")
+    for m, v in sets.items():
+        if 'set_metrics_vs_test' in v:
+            print(f"  {m:8s} vs the test images: " + ', '.join(f"{k} {q['mean']:.3f}" for k, q in v['set_metrics_vs_test'].items()))
     if paired:
         print(f"  CONCORD - DiT, paired by run: top-1 {paired['top1']['mean']:+.2f} ± {paired['top1']['sd'] or 0:.2f} points, "
               f"completeness {paired['completeness']['mean']:+.3f} ± {paired['completeness']['sd'] or 0:.3f}")
