@@ -18,7 +18,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: lab mathjax mini-world test-golden demo demo-spread bench bench-dsco bench-ipc bench-quick bench-speed bench-tradeoff figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
+.PHONY: lab mathjax mini-world test-golden demo demo-spread bench bench-dsco bench-ipc bench-order bench-quick bench-speed bench-tradeoff figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
 
 setup: $(STAMP)
 
@@ -185,6 +185,12 @@ bench-dsco: $(STAMP)
 bench-ipc: $(STAMP)
 	$(BIN)/concord bench --rows random,minimax,minimax-concord,dsco-dope --ipcs 1,10,50,100,200 --seeds 0 \
 	  --protocols convnet-soft --lam 2 --no_ceiling --out results/bench-ipc --name ipc_curve_fmnist
+
+# Issue 16's row-order check: the main rows at IPC 10, seeds 0-2, with the bench's cut schedules and with the presets' full
+# schedules on all 10,000 test images (IDC, RDED and the soft-label protocol); Kendall's tau and the largest rank change
+# per protocol in results/bench-order/row_order.json. Hours on two cores; resumable (rerun to continue).
+bench-order: $(STAMP)
+	$(PY) bench/row_order.py --out results/bench-order
 
 # The reduced version (IPC 1, one seed, few epochs; about a minute): the pipeline end to end.
 bench-quick: $(STAMP)
