@@ -18,7 +18,7 @@ export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 
-.PHONY: lab mathjax mini-world test-golden demo demo-spread bench bench-dsco bench-ipc bench-order bench-quick bench-speed bench-tradeoff figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
+.PHONY: lab mathjax mini-world test-golden demo demo-spread bench bench-dsco bench-ipc bench-order bench-arch bench-quick bench-speed bench-tradeoff figures figures-full readme setup test test-nbs test-py test-slow export clean-nbs sysdeps clean docs docs-check sidebar have-quarto
 
 setup: $(STAMP)
 
@@ -191,6 +191,14 @@ bench-ipc: $(STAMP)
 # per protocol in results/bench-order/row_order.json. Hours on two cores; resumable (rerun to continue).
 bench-order: $(STAMP)
 	$(PY) bench/row_order.py --out results/bench-order
+
+# Issue 16's cross-architecture table: the main rows and DsCo with doping at IPC 10, seed 0, each set trained under the RDED
+# preset by ConvNet-3 (BN), ResNet-18 (RDED's modified), ResNet-50 and -101 (3x3/1 stem), MobileNetV2, EfficientNet-B0 and
+# ViT-Tiny (patch 4) from timm; soft labels from the mini teacher except conv3's own; 24 of RDED's 300 epochs. Hours; resumable.
+bench-arch: $(STAMP)
+	$(BIN)/concord bench --rows random,herding,dit,dit-concord,minimax,minimax-concord,dsco-dope --ipcs 10 --seeds 0 \
+	  --protocols conv3-rded,resnet18m-rded,resnet50m-rded,resnet101m-rded,mobilenetv2-rded,efficientnet-rded,vit-tiny-rded \
+	  --lam $(DEMO_LAM) --no_ceiling --out results/bench-arch --name arch_fmnist
 
 # The reduced version (IPC 1, one seed, few epochs; about a minute): the pipeline end to end.
 bench-quick: $(STAMP)

@@ -21,11 +21,11 @@ from .metrics import features, class_features, feature_metrics, dd_ranking, dd_r
 from fastcore.script import store_true
 
 # %% auto #0
-__all__ = ['ROWS', 'PROTOCOLS', 'DEFAULT_PROTOCOLS', 'SEEDLESS', 'MAIN_ROWS', 'LAM_GRID', 'N_TRAIN', 'DDRANKING_SCORES',
-           'PEER_NUMBERS', 'BenchSettings', 'mini_world_key', 'make_set', 'train_cell', 'train_ceiling', 'score_lambda',
-           'run_bench', 'choose_lambda', 'summarize', 'write_results', 'bench_markdown', 'plot_bench',
-           'combine_summaries', 'cost_markdown', 'row_scores', 'rank_agreement', 'presets_on_set', 'quick_settings',
-           'bench_cmd']
+__all__ = ['ROWS', 'PROTOCOLS', 'ARCH_PROTOCOLS', 'DEFAULT_PROTOCOLS', 'SEEDLESS', 'MAIN_ROWS', 'LAM_GRID', 'N_TRAIN',
+           'DDRANKING_SCORES', 'PEER_NUMBERS', 'BenchSettings', 'mini_world_key', 'make_set', 'train_cell',
+           'train_ceiling', 'score_lambda', 'run_bench', 'choose_lambda', 'summarize', 'write_results',
+           'bench_markdown', 'plot_bench', 'combine_summaries', 'cost_markdown', 'row_scores', 'rank_agreement',
+           'presets_on_set', 'quick_settings', 'bench_cmd']
 
 # %% ../nbs/10_bench.ipynb #a54da168
 ROWS = {  # key: (label in the table, DistillSettings fields)
@@ -46,7 +46,15 @@ PROTOCOLS = {  # key: (label, EvalSettings protocol, EvalSettings fields of the 
     'convnet-hard': ('ConvNet-3, hard', 'hard', dict(model='convnet')),
     'convnet-idc': ('ConvNet-3, IDC preset, hard', 'idc', dict(model='convnet')),        # the peers' own settings (issue 16)
     'conv3-rded': ('ConvNet-3 BN, RDED preset, soft', 'rded', dict(model='conv3')),
+    # the cross-architecture table (issue 16): the RDED preset with other students, soft labels from the mini teacher (a ConvNet)
+    'resnet18m-rded': ('ResNet-18 (RDED modified), RDED preset, soft', 'rded', dict(model='resnet18_modified', teacher='mini')),
+    'resnet50m-rded': ('ResNet-50 (3x3/1 stem), RDED preset, soft', 'rded', dict(model='timm:resnet50_modified', teacher='mini')),
+    'resnet101m-rded': ('ResNet-101 (3x3/1 stem), RDED preset, soft', 'rded', dict(model='timm:resnet101_modified', teacher='mini')),
+    'mobilenetv2-rded': ('MobileNetV2, RDED preset, soft', 'rded', dict(model='timm:mobilenetv2_100', teacher='mini')),
+    'efficientnet-rded': ('EfficientNet-B0, RDED preset, soft', 'rded', dict(model='timm:efficientnet_b0', teacher='mini')),
+    'vit-tiny-rded': ('ViT-Tiny (patch 4), RDED preset, soft', 'rded', dict(model='timm:vit_tiny_patch16_224,img_size=32,patch_size=4', teacher='mini')),
 }
+ARCH_PROTOCOLS = ('conv3-rded', 'resnet18m-rded', 'resnet50m-rded', 'resnet101m-rded', 'mobilenetv2-rded', 'efficientnet-rded', 'vit-tiny-rded')
 DEFAULT_PROTOCOLS = ('convnet-soft', 'resnet18-soft', 'convnet-hard')   # what `make bench` runs unless told
 for _k, (_, _f) in ROWS.items():   # every row is a registered method of `concord distill` with valid settings
     DistillSettings(**_f).validate()
@@ -65,7 +73,8 @@ class BenchSettings:
     seeds: tuple = (0, 1, 2)
     protocols: tuple = DEFAULT_PROTOCOLS
     epochs_scale: dict = field(default_factory=lambda: {'convnet-soft': 0.08, 'resnet18-soft': 0.04, 'convnet-hard': 0.01,
-                                                        'convnet-idc': 0.02, 'conv3-rded': 0.08})   # the peers' presets: 20 and 24 epochs
+                                                        'convnet-idc': 0.02, 'conv3-rded': 0.08,   # the peers' presets: 20 and 24 epochs
+                                                        **{p: 0.08 for p in ARCH_PROTOCOLS[1:]}})  # the cross-architecture students: 24 epochs
     test_images: dict = field(default_factory=lambda: {p: 100 for p in PROTOCOLS})  # test images per class, per protocol (absent: all)
     full: bool = False                      # the presets' full schedules and all 10,000 test images (ignores epochs_scale, test_images)
     lam: float|None = None                  # CONCORD's lambda; None: chosen from lam_grid on the validation split
@@ -259,7 +268,9 @@ def _run_task(s:BenchSettings, name:str, fn:str, args:dict) -> dict:
     return r
 
 # %% ../nbs/10_bench.ipynb #c450984d
-_COST = {'convnet-soft': 1.3, 'convnet-hard': 1.0, 'resnet18-soft': 1.3, 'convnet-idc': 1.2, 'conv3-rded': 1.5}   # rough relative cost per image-epoch, for ordering
+_COST = {'convnet-soft': 1.3, 'convnet-hard': 1.0, 'resnet18-soft': 1.3, 'convnet-idc': 1.2, 'conv3-rded': 1.5,   # rough relative cost per image-epoch, for ordering
+         'resnet18m-rded': 10.4, 'resnet50m-rded': 31.0, 'resnet101m-rded': 55.0, 'mobilenetv2-rded': 0.9, 'efficientnet-rded': 1.9,
+         'vit-tiny-rded': 8.3}   # the cross-architecture students: conv3-rded's 1.5 times their measured training ms per image over conv3's (one thread, batch 50, 32 px)
 
 def _plan(s:BenchSettings, lam:float|None, made:set) -> list[tuple[str, str, dict, float]]:
     "Tasks whose inputs exist: (name, function, args, rough cost)."
