@@ -140,7 +140,7 @@ readme: $(STAMP)
 # one thread each, every line of their progress prefixed with the set's name; the summary is also written as JSON.
 DEMO_DIR ?= distilled
 DEMO_EPOCHS_SCALE ?= 1.0
-DEMO_LAM ?= 8
+DEMO_LAM ?= 16
 DEMO_SEED ?= 0
 DEMO_IPC ?= 10
 DEMO_METHODS := concord dit random
