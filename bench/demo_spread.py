@@ -10,6 +10,9 @@ from concord.core import atomic_write_json, run_record
 
 
 def mean_sd(v):
+    "Mean and SD over runs of the values that are numbers (a metric undefined in a run, such as recall at IPC 1, is left out)."
+    v = [x for x in v if x is not None and x == x]
+    if not v: return None
     return dict(mean=statistics.fmean(v), sd=statistics.stdev(v) if len(v) > 1 else None, n=len(v))
 
 
@@ -23,7 +26,7 @@ def main(argv=None):
         f = d/'demo_summary.json'
         if not f.is_file(): raise SystemExit(f"{f} is missing: run `make demo DEMO_DIR={d}` (or `make demo-spread`) first")
         w = d/'wall_seconds'
-        runs[d.name] = dict(json.loads(f.read_text()), wall_seconds=int(w.read_text()) if w.is_file() else None)
+        runs[d.name] = dict(json.loads(f.read_text(), parse_constant=lambda c: None), wall_seconds=int(w.read_text()) if w.is_file() else None)
     methods = list(next(iter(runs.values()))['sets'])
     sets = {m: dict(top1=mean_sd([r['sets'][m]['top1'] for r in runs.values()]),
                     completeness=mean_sd([r['sets'][m]['completeness'] for r in runs.values()])) for m in methods}
@@ -43,7 +46,7 @@ def main(argv=None):
               f"completeness {v['completeness']['mean']:.3f} ± {v['completeness']['sd'] or 0:.3f}")
     for m, v in sets.items():
         if 'set_metrics_vs_test' in v:
-            print(f"  {m:8s} vs the test images: " + ', '.join(f"{k} {q['mean']:.3f}" for k, q in v['set_metrics_vs_test'].items()))
+            print(f"  {m:8s} vs the test images: " + ', '.join(f"{k} {q['mean']:.3f}" if q else f"{k} -" for k, q in v['set_metrics_vs_test'].items()))
     if paired:
         print(f"  CONCORD - DiT, paired by run: top-1 {paired['top1']['mean']:+.2f} ± {paired['top1']['sd'] or 0:.2f} points, "
               f"completeness {paired['completeness']['mean']:+.3f} ± {paired['completeness']['sd'] or 0:.3f}")

@@ -32,7 +32,7 @@ def main(folder, *methods):
         c = set_completeness(x, y, bank, table)
         sm = set_metrics(x, y, xt, yt, teacher, k=5, max_real=None)   # recall only over classes with IPC > k
         rows[m] = dict(top1=v['mean'], seeds=v['seeds'], completeness=c['mean'], completeness_ci=[c['ci_low'], c['ci_high']],
-                       set_metrics_vs_test={n: round(float(q), 4) for n, q in sm.items()})
+                       set_metrics_vs_test={n: round(float(q), 4) if q == q else None for n, q in sm.items()})   # None: undefined (recall at IPC <= k)
         print(f"  {m:8s} {v['mean']:6.2f} %   completeness {c['mean']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}]")
     changed = None
     if {'concord', 'dit'} <= set(methods):   # same DiT, noise and seeds: the difference is the informing alone
