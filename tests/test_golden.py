@@ -1,6 +1,8 @@
 """Byte-identity of distilled sets across changes: every method's small set has the SHA-256 recorded in
 tests/golden/sets.json (tools/golden_sets.py). The cases that read all 60,000 training images through the teacher
-(K-Center, Herding, DsCo with a real target) take minutes each; they run with CONCORD_GOLDEN=all (`make test-golden`)."""
+(K-Center, Herding, DsCo with a real target) take minutes each; they run with CONCORD_GOLDEN=all (`make test-golden`).
+The bytes depend on the CPU's kernels as well: a case is compared with this CPU's recorded hashes where sets.json has them
+(`cpu_fingerprint()` in tools/golden_sets.py), else with the reference."""
 import os, subprocess, sys
 from pathlib import Path
 
