@@ -17,7 +17,7 @@ from .world import World, RealImages
 from .mini import load_mini_world
 from .metrics import features, real_subsample
 from .guidance import Guidance, ConceptObjective, GRADIENT_MODES, PRECISIONS, check_window
-from .tiny_decoder import TAESD, load_tiny_decoder, load_mini_tiny_decoder
+from .tiny_decoder import load_tiny_decoder
 from .sampler import DiTSampler
 from .unclip import UnCLIPSampler, unclip_batches
 from .coresets import select_coreset
@@ -351,8 +351,11 @@ def concept_bank(s:DistillSettings, world:World) -> ConceptBank:
 def guidance_decoder(s:DistillSettings, world:World, device) -> 'LatentDecoder|None':
     "The decoder of the guidance gradient (`--guide_decoder`): None for the full VAE, else a `concord.tiny_decoder.LatentDecoder`."
     if s.guide_decoder == 'full': return None
-    if s.guide_decoder == 'tiny':   # the mini world's own; at real scale TAESD, made for the SD VAE's latents (DiT's and SD-2.1's)
-        return load_mini_tiny_decoder(device, world.root) if world.name == 'mini-fashion-mnist' else load_tiny_decoder(TAESD, device)
+    if s.guide_decoder == 'tiny':   # the world's own: a mini world's distilled decoder; at real scale TAESD, made for the SD VAE's latents
+        if world.tiny_decoder is None:
+            raise ConcordError(f"world {world.name!r} has no tiny decoder for --guide_decoder tiny (the default --guidance fast uses it): "
+                               f"give --guide_decoder full or --guidance paper (`concord world train`, rerun, adds one to a world of yours)")
+        return world.tiny_decoder(device)
     return load_tiny_decoder(s.guide_decoder, device)
 
 # %% ../nbs/07_distill.ipynb #23e8120d

@@ -680,7 +680,15 @@ def load_mini_world(device='cpu',   # where to put the models
         x, y = load_fashion_mnist('train'); return RealImages(to_model_images(x), y)
     return World('mini-fashion-mnist', list(FMNIST_CLASSES), bank=mini_concept_bank(), clip=clip, backbone=backbone,
                  transformer=transformer, vae=vae, scheduler=scheduler, teacher=teacher, root=root, real_loader=real,
-                 cfg_scale=MINI_CFG_SCALE)
+                 cfg_scale=MINI_CFG_SCALE, tiny_decoder=_tiny_decoder_loader(root))
+
+def _tiny_decoder_loader(root:Path, required:bool=True):
+    "device -> the world's tiny guidance decoder (root/tiny_decoder); None if it has none and it is not `required`."
+    if not required and not (root/'tiny_decoder'/'config.json').is_file(): return None
+    def load(device):
+        from .tiny_decoder import load_mini_tiny_decoder   # (tiny_decoder imports this module)
+        return load_mini_tiny_decoder(device, root)
+    return load
 
 def _own_world(root:Path, meta:dict, **models) -> World:
     "The world of a user's dataset from its `world.json`: its classes, its bank (if any) and its training images."
@@ -697,7 +705,7 @@ def _own_world(root:Path, meta:dict, **models) -> World:
                                f"({now['n_images']} images now, {ds_meta['n_images']} then): restore them or train the world again")
         return RealImages(*folder_images(ds))
     t = root/'teacher'/'diffusion_pytorch_model.safetensors'
-    return World(meta['name'], classes, bank=bank, root=root, real_loader=real, dataset=ds_meta,
+    return World(meta['name'], classes, bank=bank, root=root, real_loader=real, dataset=ds_meta, tiny_decoder=_tiny_decoder_loader(root, False),
                  features=f"teacher of {meta['name']} (sha256 {sha256_file(t)[:16]})" if t.is_file() else 'teacher', **models)
 
 # %% ../nbs/06_mini.ipynb #41a5a7c5

@@ -17,6 +17,7 @@ from .mini import (WORLD_FILE, MiniTeacher, train_teacher, make_mini_vae, make_m
                    mini_scheduler, mini_clip_config, score_concept_bank, bank_phrases, predict_logits, logits_accuracy, _stage_done,
                    _record_stage)
 from .evaluator import EvalSettings, build_model
+from .tiny_decoder import make_world_tiny_decoder
 
 # %% auto #0
 __all__ = ['SPLITS', 'TEACHER_ARCHS', 'TEACHER_FILE', 'OWN_SETTINGS', 'CLASS_CAPTIONS_NOTE', 'dataset_split', 'image_layout',
@@ -150,6 +151,7 @@ OWN_SETTINGS = dict(
     clip=dict(captions='class', steps=2000, batch_size=256, lr=1e-3, weight_decay=0.05, seed=0),
     minimax=dict(steps=0, batch_size=8, lr=1e-3, rep_weight=0.002, div_weight=0.008, memory=64, ema_decay=0.999,
                  variance_loss='none', seed=0),   # steps 0: no Minimax fine-tune (`--minimax_steps N` adds one)
+    tiny_decoder=dict(steps=1500),   # the guidance decoder of `--guidance fast` (`concord.tiny_decoder.WORLD_TINY_DECODER_SETTINGS`)
 )
 CLASS_CAPTIONS_NOTE = ("no concept meter exists for this dataset: the mini-CLIP was trained on class-name captions "
                        "('a photo of a {class}', and '{class} with {concept}' for a bank's concepts), so it reads class names, "
@@ -178,7 +180,7 @@ def train_own_world(dataset,            # the dataset folder (DIR/train/CLASS/*.
                     settings:dict|None=None, # per-stage settings (default `OWN_SETTINGS`)
                     bank=None,          # a concept bank JSON for the dataset's classes: its concepts caption the mini-CLIP and it is scored into the world
                     device='cpu', threads:int|None=None, quiet:bool=False) -> dict:
-    "Train (or resume) a mini world on a dataset folder: teacher, VAE, DiT, mini-CLIP (class-name captions) and optionally Minimax; returns `world.json`."
+    "Train (or resume) a mini world on a dataset folder: teacher, VAE, DiT, mini-CLIP (class-name captions), optionally Minimax, and the tiny guidance decoder; returns `world.json`."
     S = {k: dict(v) for k, v in (settings or OWN_SETTINGS).items()}
     out = Path(out)
     train, test = open_split(dataset), open_split(dataset, 'test', required=False)
@@ -201,16 +203,22 @@ def train_own_world(dataset,            # the dataset folder (DIR/train/CLASS/*.
     x, y = folder_images(train)
     times, K = {}, len(classes)
     def stage(n, what, fn):
-        _log(out, f"[{n}/5] {what} -> {out/what}", quiet); t0 = time.time()
+        _log(out, f"[{n}/6] {what} -> {out/what}", quiet); t0 = time.time()
         with contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext(): r = fn()   # quiet: no progress bars
         times[what] = round(time.time() - t0, 1)
-        _log(out, f"[{n}/5] {what} done in {times[what]} s", quiet); return r
+        _log(out, f"[{n}/6] {what} done in {times[what]} s", quiet); return r
     stage(1, 'teacher', lambda: make_teacher(out/'teacher', train, 'mini', test=test, images=x, labels=y, device=device, progress=not quiet, **S['teacher']))
     vae = stage(2, 'vae', lambda: make_mini_vae(out, x, device=device, **S['vae']))
     dit = stage(3, 'dit', lambda: make_mini_dit(out, x, y, vae, device=device, num_classes=K, **S['dit']))
     clip = stage(4, 'clip', lambda: make_mini_clip(out, x, y, classes, concepts=bank_phrases(b) if b else None, device=device, **S['clip']))
     if S['minimax'].get('steps', 0) > 0: stage(5, 'minimax', lambda: make_mini_minimax(out, x, y, vae, dit, device=device, **S['minimax']))
-    else: _log(out, "[5/5] minimax skipped (--minimax_steps 0)", quiet)
+    else: _log(out, "[5/6] minimax skipped (--minimax_steps 0)", quiet)
+    if S.get('tiny_decoder', {}).get('steps', 0) > 0:
+        td = stage(6, 'tiny_decoder', lambda: make_world_tiny_decoder(out, vae, dit, mini_scheduler(), x, y, progress=not quiet,
+                                                                     **S['tiny_decoder']))
+        if not td['passed']: _log(out, f"tiny decoder: PSNR {td['heldout']['psnr']:.1f} dB against the VAE on held-out images, under the "
+                                       f"{td['gate_psnr']:g} dB gate: train it longer (--tiny_decoder_steps) or distil with --guide_decoder full", quiet)
+    else: _log(out, "[6/6] tiny decoder skipped (--tiny_decoder_steps 0): distil with --guide_decoder full or --guidance paper", quiet)
     if b is not None:
         sha, old = sha256_file(out/'clip'/'model.safetensors'), ConceptBank.load(out/'bank.json') if (out/'bank.json').is_file() else None
         if old is None or old.validity.get('clip_sha256') != sha or bank_phrases(old) != bank_phrases(b):   # scored already: kept
@@ -247,19 +255,21 @@ def world_train_cmd(dataset:str,              # the dataset folder: DIR/train/CL
                     dit_steps:int=5000,       # DiT: optimizer steps (batch 128)
                     clip_steps:int=2000,      # mini-CLIP: optimizer steps (batch 256)
                     minimax_steps:int=0,      # Minimax fine-tune of the DiT: steps (batch 8); 0: none (methods dit and concord need none)
+                    tiny_decoder_steps:int=1500, # tiny guidance decoder (CONCORD's default --guidance fast decodes through it): steps (batch 64); 0: none
                     seed:int=0,               # seed of every stage
                     device:str=None,          # torch device (default: cuda if available, else cpu)
                     threads:int=2,            # CPU threads
                     quiet:store_true=False,   # no progress lines or bars
                    ) -> dict:
-    "Train a mini world (teacher, VAE, DiT, mini-CLIP) on your ImageFolder dataset; resumable, with one log in OUT/train.log."
+    "Train a mini world (teacher, VAE, DiT, mini-CLIP, tiny guidance decoder) on your ImageFolder dataset; resumable, with one log in OUT/train.log."
     if not out: raise ConcordError("give --out WORLD, the folder to write the world to")
     for n, v in dict(teacher_epochs=teacher_epochs, vae_steps=vae_steps, dit_steps=dit_steps, clip_steps=clip_steps).items():
         if not v > 0: raise ConcordError(f"--{n} must be > 0, got {v}")
-    if minimax_steps < 0: raise ConcordError(f"--minimax_steps must be >= 0, got {minimax_steps}")
+    for n, v in dict(minimax_steps=minimax_steps, tiny_decoder_steps=tiny_decoder_steps).items():
+        if v < 0: raise ConcordError(f"--{n} must be >= 0, got {v}")
     S = {k: dict(v, seed=seed) for k, v in OWN_SETTINGS.items()}
     S['teacher']['epochs'] = teacher_epochs; S['vae']['steps'] = vae_steps; S['dit']['steps'] = dit_steps
-    S['clip']['steps'] = clip_steps; S['minimax']['steps'] = minimax_steps
+    S['clip']['steps'] = clip_steps; S['minimax']['steps'] = minimax_steps; S['tiny_decoder']['steps'] = tiny_decoder_steps
     meta = train_own_world(dataset, out, S, bank=bank, device=get_device(device), threads=threads, quiet=quiet)
     print(f"wrote world {meta['name']} ({len(meta['classes'])} classes) to {out}; distil with `concord distill --world {out}`")
     return meta

@@ -23,6 +23,7 @@ from .backbones import save_backbone
 from .minimax import minimax_finetune, minimax_phases, merge_difffit, PhasedModels, PHASES_FILE
 from diffusers import AutoencoderKL, DDIMScheduler
 from .unclip import load_unclip, UNCLIP_ID
+from .tiny_decoder import TAESD, load_tiny_decoder
 
 # %% auto #0
 __all__ = ['DIT_XL', 'SD_VAE', 'CLIP_L14', 'load_diffusion', 'folder_class_map', 'real_world', 'minimax_cmd']
@@ -113,6 +114,7 @@ def real_world(dataset:str,                 # class map: imagewoof, imagenette, 
     elif images is not None:
         w.real_loader = lambda: RealImages(dataset=subset_dataset(images, cmap, size=size))
     w.name = f"{cmap.name}-{cmap.order}:{Path(str(model)).name}"
+    w.tiny_decoder = lambda device: load_tiny_decoder(TAESD, device)   # made for the SD VAE's latents: DiT's, Minimax's, SD-2.1's
     return w
 
 # %% ../nbs/07a_realscale.ipynb #5107dc76

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06c_tiny_decoder.ipynb #813a3a7d
 from __future__ import annotations
-import time
+import json, time
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -16,9 +16,10 @@ from .mini import MINI_DIR, batch_indices, warmup_cosine, mini_concept_bank
 from .sampler import DiTSampler
 
 # %% auto #0
-__all__ = ['TAESD', 'TINY_DECODER_DIR', 'TINY_DECODER_SETTINGS', 'TINY_DECODER_GATES', 'LatentDecoder', 'load_tiny_decoder',
-           'tiny_autoencoder_tiny', 'mini_tiny_decoder_config', 'guidance_latents', 'train_tiny_decoder',
-           'decoder_agreement', 'train_mini_tiny_decoder', 'load_mini_tiny_decoder']
+__all__ = ['TAESD', 'TINY_DECODER_DIR', 'TINY_DECODER_SETTINGS', 'TINY_DECODER_GATES', 'WORLD_TINY_DECODER_SETTINGS',
+           'LatentDecoder', 'load_tiny_decoder', 'tiny_autoencoder_tiny', 'mini_tiny_decoder_config',
+           'guidance_latents', 'train_tiny_decoder', 'decoder_agreement', 'train_mini_tiny_decoder',
+           'load_mini_tiny_decoder', 'make_world_tiny_decoder']
 
 # %% ../nbs/06c_tiny_decoder.ipynb #cfcdbbe3
 TAESD = 'madebyollin/taesd'   # TAESD as diffusers' `AutoencoderTiny`, for the SD VAE's latent space (DiT's and SD-2.1's)
@@ -57,9 +58,10 @@ def tiny_autoencoder_tiny(path=None,     # if given, save it there (a folder `lo
 # %% ../nbs/06c_tiny_decoder.ipynb #bf0ec10a
 def mini_tiny_decoder_config(channels:int=32,       # channels at every resolution (8x8, 16x16, 32x32)
                              blocks:tuple=(2, 1, 0),  # convolution blocks at each resolution (0 at 32x32: only the output convolution)
-                             latent_channels:int=4) -> dict:
+                             latent_channels:int=4,
+                             image_channels:int=1) -> dict:  # 1: grey (Fashion-MNIST), 3: colour
     "Config of the mini world's tiny decoder: an `AutoencoderTiny`, 4x8x8 latents -> 1x32x32 images (its 3-level encoder is unused)."
-    return dict(in_channels=1, out_channels=1, latent_channels=latent_channels, encoder_block_out_channels=(8, 8, 8),
+    return dict(in_channels=image_channels, out_channels=image_channels, latent_channels=latent_channels, encoder_block_out_channels=(8, 8, 8),
                 num_encoder_blocks=(1, 1, 1), decoder_block_out_channels=(channels,) * 3, num_decoder_blocks=tuple(blocks))
 
 # %% ../nbs/06c_tiny_decoder.ipynb #5b9cda8c
@@ -96,7 +98,7 @@ def train_tiny_decoder(vae:AutoencoderKL,       # the full decoder to imitate
     "Distil the VAE's decoder into an `AutoencoderTiny` (L1 + MSE to the full decode of each latent); returns it frozen."
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
     sf = float(vae.config.scaling_factor or 1.0)
-    with torch.no_grad(): target = torch.cat([vae.decode(latents[i:i + 500] / sf).sample for i in range(0, len(latents), 500)])
+    with torch.no_grad(): target = torch.cat([vae.decode((latents[i:i + 500] / sf).to(vae.device)).sample.cpu() for i in range(0, len(latents), 500)])
     tiny = AutoencoderTiny(**(config or mini_tiny_decoder_config())).train()
     opt = torch.optim.AdamW(tiny.decoder.parameters(), lr=lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, steps, max(1, steps // 20)))
@@ -112,15 +114,17 @@ def train_tiny_decoder(vae:AutoencoderKL,       # the full decoder to imitate
 @torch.no_grad()
 def decoder_agreement(full, # latents -> images, the reference (e.g. `DiTSampler(...).decode`)
                       tiny, # latents -> images, the cheap one
-                      latents:torch.Tensor, labels:torch.Tensor, bank=None, table=None, batch_size:int=500) -> dict:
+                      latents:torch.Tensor, labels:torch.Tensor, bank=None, table=None, batch_size:int=500,
+                      use_meter:bool=True) -> dict:   # False: PSNR only (the meter reads Fashion-MNIST's silhouettes)
     "PSNR (dB) of `tiny` against `full` on `latents`, the meter's attribute agreement and the completeness gap."
     a = torch.cat([full(latents[i:i + batch_size]).clamp(-1, 1).float() for i in range(0, len(latents), batch_size)])
     b = torch.cat([tiny(latents[i:i + batch_size]).clamp(-1, 1).float() for i in range(0, len(latents), batch_size)])
     mse = (a - b).pow(2).flatten(1).mean(1)
-    pa, pb = present(meter(a)), present(meter(b))
-    agree = torch.stack([(pa[n] == pb[n]).float() for n in pa]).mean().item()
     out = dict(psnr=(10 * torch.log10(4 / mse.mean())).item(), psnr_median=(10 * torch.log10(4 / mse.clamp_min(1e-12))).median().item(),
-               meter_agreement=agree, n=len(latents))
+               n=len(latents))
+    if not use_meter: return out
+    pa, pb = present(meter(a)), present(meter(b))
+    out['meter_agreement'] = torch.stack([(pa[n] == pb[n]).float() for n in pa]).mean().item()
     if bank is not None:
         ca, cb = completeness(a, labels, bank, table), completeness(b, labels, bank, table)
         ok = ~(ca.isnan() | cb.isnan())
@@ -166,3 +170,34 @@ def load_mini_tiny_decoder(device='cpu', root=None) -> LatentDecoder:
     if not (path/'config.json').is_file():
         raise ConcordError(f"the mini world's tiny decoder is not in {path}; train it with concord.tiny_decoder.train_mini_tiny_decoder('{path}')")
     return LatentDecoder(AutoencoderTiny.from_pretrained(path).to(device).eval().requires_grad_(False), name='mini-tiny-decoder')
+
+# %% ../nbs/06c_tiny_decoder.ipynb #2c392141
+WORLD_TINY_DECODER_SETTINGS = dict(n_train=20000, n_heldout=500, p_x0=0.5, cfg_scale=4.0, steps=1500, batch_size=64, lr=2e-3,
+                                   channels=32, blocks=(2, 1, 0), seed=0)   # the mini world's recipe, on at most 20,000 images
+
+def make_world_tiny_decoder(out,                     # the world folder: writes out/tiny_decoder
+                            vae:AutoencoderKL, transformer, scheduler,   # the world's VAE, DiT and its noise schedule
+                            images:torch.Tensor,     # the world's training images (N, C, H, W) in [-1, 1]
+                            labels:torch.Tensor,     # (N,) their classes
+                            force:bool=False, progress:bool=True,
+                            **settings               # changes to `WORLD_TINY_DECODER_SETTINGS`
+                           ) -> dict:
+    "Distil (or keep, if done with these settings) a world's tiny guidance decoder into `out/tiny_decoder`; returns its record."
+    from concord.mini import _stage_done, _record_stage
+    s, folder = dict(WORLD_TINY_DECODER_SETTINGS, **settings), Path(out)/'tiny_decoder'
+    if not force and _stage_done(folder, s): return json.loads((folder/'training.json').read_text())
+    t0 = time.time()
+    perm = torch.randperm(len(labels), generator=torch.Generator().manual_seed(s['seed']))
+    n_ho = min(s['n_heldout'], max(1, len(labels) // 10))
+    ho, tr = perm[:n_ho], perm[n_ho:n_ho + s['n_train']]
+    lat = lambda idx, seed: guidance_latents(vae, transformer, scheduler, images[idx], labels[idx], seed=seed,
+                                             cfg_scale=s['cfg_scale'], p_x0=s['p_x0'])
+    z_tr, z_ho = lat(tr, s['seed']), lat(ho, s['seed'] + 1)
+    cfg = mini_tiny_decoder_config(s['channels'], s['blocks'], latent_channels=z_tr.shape[1], image_channels=images.shape[1])
+    tiny = train_tiny_decoder(vae, z_tr, steps=s['steps'], batch_size=s['batch_size'], lr=s['lr'], seed=s['seed'], config=cfg,
+                              progress=progress)
+    gate = decoder_agreement(DiTSampler(transformer, vae, scheduler).decode, LatentDecoder(tiny), z_ho, labels[ho], use_meter=False)
+    tiny.save_pretrained(folder)
+    _record_stage(folder, s, time.time() - t0, n_images=len(tr), heldout=gate, gate_psnr=TINY_DECODER_GATES['psnr'],
+                  passed=gate['psnr'] >= TINY_DECODER_GATES['psnr'], params=sum(p.numel() for p in tiny.decoder.parameters()))
+    return json.loads((folder/'training.json').read_text())

@@ -61,6 +61,7 @@ class World:
     dataset: dict|None = None          # a user's ImageFolder dataset: its provenance (`concord.data.dataset_provenance`), recorded in settings
     features: str|None = None          # the name of the teacher whose features K-Center and Herding use, recorded in settings (None: the mini world's)
     cfg_scale: float = 4.0             # classifier-free guidance scale of runs that give none (4.0: DiT's and Minimax's; the Fashion-MNIST mini world's is chosen by sample metrics)
+    tiny_decoder: Callable|None = None # device -> `concord.tiny_decoder.LatentDecoder`: the cheap decoder of `--guide_decoder tiny` (a mini world's own, TAESD at real scale; None: none)
     cache: dict = field(default_factory=dict, repr=False)     # what runs compute once per world (e.g. real features)
 
     def real_images(self) -> RealImages:

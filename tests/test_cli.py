@@ -25,7 +25,7 @@ def test_help_lists_every_option_with_default():
     assert r.returncode == 0
     h = ' '.join(r.stdout.split())
     for opt, default in [('--ipc', '10'), ('--lam', '1.0'), ('--objective', 'contrastive'), ('--n_pos', '5'), ('--n_neg', '10'),
-                         ('--neg_strategy', 'weighted'), ('--steps', '50'), ('--grad_mode', 'through_model'), ('--window', '0,1'),
+                         ('--neg_strategy', 'weighted'), ('--steps', '50'), ('--guidance', 'fast'), ('--grad_mode', 'None'), ('--window', 'None'),
                          ('--cfg_scale', 'None'), ('--seed', '0'), ('--tau', '0.07'), ('--method', 'concord')]:
         assert opt in h and f'(default: {default})' in h, opt
     assert run('evaluate', '--help').returncode == 0

@@ -14,7 +14,7 @@ from PIL import Image
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 CLASSES = ['nought', 'one', 'two', 'three/tres']   # 'three/tres' lives in folder three_tres, named back by classes.txt
 FOLDERS = ['nought', 'one', 'two', 'three_tres']
-TINY = ['--teacher_epochs', '1', '--vae_steps', '2', '--dit_steps', '2', '--clip_steps', '2', '--threads', '2', '--quiet']   # a few steps each
+TINY = ['--teacher_epochs', '1', '--vae_steps', '2', '--dit_steps', '2', '--clip_steps', '2', '--tiny_decoder_steps', '2', '--threads', '2', '--quiet']   # a few steps each
 
 
 def write_digits(root:Path, digits, names, folders, n_train=40, n_test=10, classes_txt=True):
@@ -63,7 +63,7 @@ def test_world_is_the_datasets_own(world):
     meta = json.loads((w/'world.json').read_text())
     assert meta['classes'] == CLASSES and meta['complete'] and meta['captions'] == 'class' and 'no concept meter' in meta['captions_note']
     assert meta['dataset']['folders'] == FOLDERS and meta['dataset']['n_images'] == 160 and len(meta['dataset']['files_sha256']) == 64
-    assert (w/'train.log').read_text().count(' done in ') == 4
+    assert (w/'train.log').read_text().count(' done in ') == 5
     from concord.mini import load_mini_world
     lw = load_mini_world(root=w)
     assert lw.classes == CLASSES and lw.bank.classes == CLASSES and lw.bank.validity['scored']
@@ -72,9 +72,9 @@ def test_world_is_the_datasets_own(world):
     # a rerun resumes: every stage is loaded, nothing is trained again
     models = {p: p.stat().st_mtime_ns for p in w.rglob('*.safetensors')}
     assert cli('world', 'train', ds, '--out', w, '--bank', tmp/'bank.json', *TINY) == 0
-    assert {p: p.stat().st_mtime_ns for p in w.rglob('*.safetensors')} == models and len(models) == 4
+    assert {p: p.stat().st_mtime_ns for p in w.rglob('*.safetensors')} == models and len(models) == 5   # teacher, VAE, DiT, mini-CLIP, tiny decoder
     log = (w/'train.log').read_text()
-    assert log.count('[3/5] dit done in') == 2 and log.count("validity scores with the world's mini-CLIP") == 1
+    assert log.count('[3/6] dit done in') == 2 and log.count("validity scores with the world's mini-CLIP") == 1
 
 
 @pytest.fixture(scope='module')
@@ -104,7 +104,9 @@ def test_sets_are_labelled_with_the_datasets_classes(world, sets):
         assert names == set(CLASSES), m
     assert json.loads((sets['herding']/'settings.json').read_text())['settings']['features'].startswith('teacher of mini-digits')
     assert 'features' not in json.loads((sets['random']/'settings.json').read_text())['settings']
-    assert json.loads((sets['concord']/'settings.json').read_text())['settings']['bank'].endswith('bank.json')
+    cs = json.loads((sets['concord']/'settings.json').read_text())['settings']
+    assert cs['bank'].endswith('bank.json')
+    assert (cs['grad_mode'], cs['window'], cs['guide_decoder']) == ('x0_only', [0.0, 0.5], 'tiny')   # --guidance fast: the world's tiny decoder
 
 
 def test_every_set_scores_with_both_protocols(world, sets, tmp_path):
