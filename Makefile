@@ -133,8 +133,8 @@ readme: $(STAMP)
 	$(PY) tools/make_readme.py
 
 # The main job on the mini world: CONCORD at IPC 10 (lambda DEMO_LAM, the value chosen on the validation split by
-# bench/lambda_grid.py with every step guided, so the demo guides every step: --guidance paper; `concord distill` alone guides
-# 5 steps since issue 18), next to the same DiT without informing and to random real images at IPC 10, each evaluated by
+# bench/lambda_grid.py with every step guided, so the demo guides every step: --guidance paper; `concord distill` alone uses
+# --guidance fast since issue 18: x0_only through the tiny decoder on the late half), next to the same DiT without informing and to random real images at IPC 10, each evaluated by
 # training a fresh ConvNet-3 on it alone (soft-label protocol: 300 epochs x DEMO_EPOCHS_SCALE). DEMO_SEED seeds the three
 # sets and the students alike (`make demo-spread` repeats the demo for seeds 0-2). The three evaluations run side by side,
 # one thread each, every line of their progress prefixed with the set's name; the summary is also written as JSON.

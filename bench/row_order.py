@@ -11,7 +11,7 @@ on the validation split, results/lambda-grid/lambda_grid.json) so that both runs
 Hours on two CPU cores. Both runs are `concord.bench.run_bench` folders (OUT/short, OUT/full): resumable task by task;
 rerun the same command to continue. Writes OUT/row_order.json.
 """
-import argparse, json, time
+import argparse, json, sys, time
 from pathlib import Path
 
 ROWS = ('random', 'herding', 'dit', 'dit-concord', 'minimax', 'minimax-concord', 'dsco-dope')
@@ -29,8 +29,9 @@ def main(argv=None):
     a = p.parse_args(argv)
     from concord.bench import BenchSettings, run_bench, row_scores, rank_agreement
     from concord.core import atomic_write_json, run_record
-    grid = Path('results/lambda-grid/lambda_grid.json')
-    lam = a.lam if a.lam is not None else (json.loads(grid.read_text())['chosen_lambda'] if grid.is_file() else 8.0)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from guidance_tradeoff import chosen_lambda   # the one reader of the lambda grid's choice
+    lam = a.lam if a.lam is not None else chosen_lambda()
     common = dict(ipcs=(a.ipc,), rows=tuple(a.rows.split(',')), seeds=tuple(int(v) for v in a.seeds.split(',')),
                   protocols=tuple(a.protocols.split(',')), lam=lam, ceiling=False, workers=a.workers)
     runs = {}

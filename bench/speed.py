@@ -10,7 +10,7 @@ CONCORD paper reports 2.1 s -> 5.3 s per image for Minimax on an A100, about 2.5
 - real-size models with random weights on the same device (`--real`): DiT-XL/2 256 px, the SD VAE, a
   TAESD-architecture decoder (diffusers' `AutoencoderTiny` defaults) and CLIP ViT-L/14, at batch 1-2 and a few
   steps (sampling cost does not depend on the weights), with the final decode timed alone so that the ratios of the
-  schedules at 50 steps (every step; 5 guided steps, `concord distill`'s default) follow from the per-step costs.
+  schedules at 50 steps (every `--guidance` preset: paper, fast, faster) follow from the per-step costs.
 
 Writes JSON with the ratios, the settings, the machine and the commit.
 
@@ -23,12 +23,41 @@ from concord.core import atomic_write_json, run_record, get_device
 from concord.guidance import Guidance, ConceptObjective
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from guidance_tradeoff import COMBOS, settings          # the combinations of the trade-off, by name
+from guidance_tradeoff import COMBOS, settings, chosen_lambda   # the combinations of the trade-off, by name
 
-MINI_VARIANTS = ('full', 'steps5', 'steps10', 'every2', 'x0', 'tiny', 'x0+tiny', 'tiny+steps10', 'tiny+late+every2', 'x0+tiny+every2')
+# the trade-off's combinations: the paper's guidance (full), the presets fast (x0+tiny+late) and faster (x0+tiny+late+every4),
+# those below 1.5x, and the single levers
+MINI_VARIANTS = ('full', 'x0+tiny+late', 'x0+tiny+late+every4', 'x0+tiny+late+every3', 'x0+tiny+late+every2', 'x0+tiny+last-quarter',
+                 'x0+late', 'steps5', 'every2', 'x0', 'tiny', 'x0+tiny')
 # real size: Guidance keywords; 'taesd' is the TAESD-architecture decoder (random weights)
 REAL_VARIANTS = {'full': dict(mode='through_model'), 'taesd': dict(mode='through_model', decoder='taesd'),
                  'taesd+every2': dict(mode='through_model', decoder='taesd', every=2), 'x0+taesd': dict(mode='x0_only', decoder='taesd')}
+# real size at 50 steps: each preset's per-step variant ('full': the SD VAE through the model; 'x0+taesd': x0_only, TAESD)
+REAL_PRESETS = {'paper': 'full', 'fast': 'x0+taesd', 'faster': 'x0+taesd'}
+# the trade-off's combination that is each `--guidance` preset (checked against concord.settings.GUIDANCE_PRESETS)
+PRESET_COMBOS = {'paper': 'full', 'fast': 'x0+tiny+late', 'faster': 'x0+tiny+late+every4'}
+
+
+def check_presets():
+    "Each preset is the combination named for it: the paper's settings with the combination's changes."
+    from concord.settings import GUIDANCE_PRESETS
+    for p, c in PRESET_COMBOS.items():
+        want = {**GUIDANCE_PRESETS['paper'], **COMBOS[c]}
+        if want != GUIDANCE_PRESETS[p]: raise SystemExit(f"--guidance {p} is not combination {c}: {GUIDANCE_PRESETS[p]} vs {want}")
+
+
+def preset_summary(res:dict) -> dict:
+    "Per `--guidance` preset: its cost on the mini world and at real size (50 steps), next to its validation gains."
+    out = {}
+    for p, c in PRESET_COMBOS.items():
+        m, g = res['mini'], res['mini'].get('gains', {}).get(c, {})
+        r = res.get('real_size', {}).get('projected', {})
+        real = next((v for k, v in r.get('ratio_to_unguided', {}).items() if k.startswith(f'--guidance {p}:')), None)
+        out[p] = dict(combination=c, mini_ratio=m['ratio_to_unguided'].get(c), real_size_ratio_50_steps=real,
+                      at_most_1_5x=dict(mini=m['ratio_to_unguided'].get(c, 9) <= 1.5, real_size=real is not None and real <= 1.5),
+                      **{k: g.get(k) for k in ('completeness_gain', 'acc_gain', 'share_of_full_completeness_gain', 'share_of_full_acc_gain')})
+    return dict(presets=out, note=('gains: the mini world on its validation split (bench/guidance_tradeoff.py); at real size the '
+                                   'weights are random, so only the cost is measured there'))
 
 
 def interleaved(run, variants:dict, repeats:int, images:int, dev, label=''):
@@ -53,11 +82,10 @@ def mini_part(a, dev):
     from concord.dsco import NOpt, real_targets, teacher_feature_fn
     from concord.data import load_fashion_mnist, to_model_images
     w = load_mini_world(device=dev)
-    sampler = DiTSampler(w.transformer, w.vae, w.scheduler)
+    sampler, cfg = DiTSampler(w.transformer, w.vae, w.scheduler), w.cfg_scale   # the world's CFG scale, as `concord distill` samples
     variants = {'unguided': None}
     for n in MINI_VARIANTS:
-        ds = settings(n, 0, 'results/tmp/speed').validate()
-        ds.lam = a.lam
+        ds = settings(n, 0, 'results/tmp/speed', a.lam).validate()
         mk = MAKERS['concord'](ds); mk.bank = w.bank
         variants[n] = mk.guidance(Run(ds, w, list(range(10)), dev))
     if a.nopt:
@@ -65,13 +93,13 @@ def mini_part(a, dev):
         variants['dsco_nopt'] = NOpt(teacher_feature_fn(w.teacher), real_targets(w.teacher, to_model_images(xr), yr, per_class=1000, seed=0))
     classes, indices = torch.arange(a.images) % len(w.classes), torch.arange(a.images) // len(w.classes)
     for g in variants.values():   # warm-up: kernels and every text embedding, before any timing
-        sampler.sample_batch(classes[:2], indices[:2], 0, 2, 4.0, None if isinstance(g, NOpt) else g, hooks=[g] if isinstance(g, NOpt) else ())
+        sampler.sample_batch(classes[:2], indices[:2], 0, 2, cfg, None if isinstance(g, NOpt) else g, hooks=[g] if isinstance(g, NOpt) else ())
         if g is not None and not isinstance(g, NOpt): g.objective.bind(classes, indices, 0)
     def run(g, r):
-        if isinstance(g, NOpt): sampler.sample_batch(classes, indices, r, a.steps, 4.0, hooks=[g])
-        else: sampler.sample_batch(classes, indices, r, a.steps, 4.0, g)
+        if isinstance(g, NOpt): sampler.sample_batch(classes, indices, r, a.steps, cfg, hooks=[g])
+        else: sampler.sample_batch(classes, indices, r, a.steps, cfg, g)
     res = interleaved(run, variants, a.repeats, a.images, dev, 'mini ')
-    res['settings'] = dict(world='mini', images=a.images, batch=a.images, steps=a.steps, repeats=a.repeats, lam=a.lam, cfg_scale=4.0,
+    res['settings'] = dict(world='mini', images=a.images, batch=a.images, steps=a.steps, repeats=a.repeats, lam=a.lam, cfg_scale=cfg,
                            variants={n: COMBOS[n] for n in MINI_VARIANTS})
     return res
 
@@ -109,7 +137,8 @@ def real_part(a, dev):
     run = lambda g, r: sampler.decode(z) if g == 'final_decode' else sampler.sample_batch(classes, indices, r, a.real_steps, 4.0, g)
     with torch.no_grad(): sampler.decode(z)   # warm-up
     res = interleaved(run, variants, a.real_repeats, n, dev, 'real ')
-    res['projected'] = project_schedules(res['seconds_per_image'], a.real_steps)
+    from diffusers import DDIMScheduler
+    res['projected'] = project_schedules(res['seconds_per_image'], a.real_steps, scheduler=DDIMScheduler.from_config(sampler.scheduler_config))
     res['settings'] = dict(world='real-size random weights', images=n, batch=n, steps=a.real_steps, repeats=a.real_repeats, lam=2.0,
                            cfg_scale=4.0, precision='fp32', variants={k: v for k, v in REAL_VARIANTS.items()},
                            params=dict(dit=sum(p.numel() for p in dit.parameters()), vae=sum(p.numel() for p in vae.parameters()),
@@ -120,18 +149,30 @@ def real_part(a, dev):
     return res
 
 
-def project_schedules(sec:dict, measured_steps:int, steps:int=50) -> dict:
+def guided_steps(preset:str, scheduler, steps:int=50) -> int:
+    "How many of `steps` DDIM steps a `--guidance` preset guides: its window, every-k and step count, as the sampler picks them."
+    from concord.settings import GUIDANCE_PRESETS
+    p = GUIDANCE_PRESETS[preset]
+    scheduler.set_timesteps(steps)
+    g = Guidance(None, window=p['window'], every=p['guide_every'], n_steps=p['guide_steps'] or None)
+    return sum(g.schedule(scheduler.timesteps, scheduler.config.num_train_timesteps))
+
+
+def project_schedules(sec:dict, measured_steps:int, steps:int=50, scheduler=None) -> dict:
     """Real size: the cost ratio of guiding k of `steps` DDIM steps, from the measured run of `measured_steps` steps.
     One run of n steps costs n x (step) + (final decode); the decode is timed alone (`final_decode`), so a plain step
     costs u = (unguided - decode) / n and a guided step of variant v costs g = (v - decode) / n. Guiding k of N steps then
     costs k g + (N - k) u + decode, against N u + decode for plain sampling (every step of a schedule costs the same)."""
     d = sec['final_decode']; u = (sec['unguided'] - d) / measured_steps
     plain = steps * u + d
-    out = dict(steps=steps, seconds_plain_step=u, seconds_final_decode=d, ratio_to_unguided={})
-    for name, v, k in (('paper: every step, SD VAE', 'full', steps), ('fast (the default): 5 guided steps, SD VAE', 'full', 5),
-                       ('every step, TAESD decoder', 'taesd', steps), ('5 guided steps, TAESD decoder', 'taesd', 5)):
+    out = dict(steps=steps, seconds_plain_step=u, seconds_final_decode=d, ratio_to_unguided={}, guided_steps={})
+    rows = [(f'--guidance {p}: {v}, {k} of {steps} steps guided', v, k)
+            for p, v in REAL_PRESETS.items() for k in [guided_steps(p, scheduler, steps)]]
+    rows += [('every step, TAESD decoder (through the model)', 'taesd', steps)]
+    for name, v, k in rows:
         g = (sec[v] - d) / measured_steps
         out['ratio_to_unguided'][name] = (k * g + (steps - k) * u + d) / plain
+        out['guided_steps'][name] = k
     return out
 
 
@@ -153,7 +194,7 @@ def main(argv=None):
     ap.add_argument('--images', type=int, default=10, help='mini world: images per variant and repeat (one batch)')
     ap.add_argument('--steps', type=int, default=50, help='mini world: DDIM steps')
     ap.add_argument('--repeats', type=int, default=3, help='mini world: interleaved repetitions; the median is reported')
-    ap.add_argument('--lam', type=float, default=8.0, help='informing weight (the cost does not depend on it)')
+    ap.add_argument('--lam', type=float, default=None, help="informing weight (the cost does not depend on it; default: the lambda grid's choice)")
     ap.add_argument('--nopt', action='store_true', help="also time DsCo's NOpt (reads the training split through the teacher)")
     ap.add_argument('--real', action='store_true', help='also time the real-size random-weight models')
     ap.add_argument('--real_images', type=int, default=1, help='real size: batch')
@@ -166,16 +207,19 @@ def main(argv=None):
     ap.add_argument('--tradeoff', default='results/tradeoff/tradeoff.json', help="the trade-off's results, whose gains are copied next to the ratios")
     a = ap.parse_args(argv)
     if a.threads: torch.set_num_threads(a.threads)
+    if a.lam is None: a.lam = chosen_lambda()
+    check_presets()
     dev = get_device(a.device)
     t0 = time.time()
     if a.gains_only:   # only copy the trade-off's gains into an existing results file (the timings stay as measured)
-        res = json.loads(Path(a.out).read_text()); attach_gains(res, a.tradeoff); atomic_write_json(a.out, res)
+        res = json.loads(Path(a.out).read_text()); attach_gains(res, a.tradeoff); res['summary'] = preset_summary(res); atomic_write_json(a.out, res)
         print(f"gains from {a.tradeoff} added to {a.out}"); return res
     res = dict(mini=mini_part(a, dev))
     attach_gains(res, a.tradeoff)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_json(a.out, res)   # the mini part, kept if the real-size part fails
     if a.real: res['real_size'] = real_part(a, dev)
+    res['summary'] = preset_summary(res)
     res.update(device=str(dev), cpu_threads=torch.get_num_threads(), machine=platform.processor() or platform.machine(),
                gpu=torch.cuda.get_device_name(0) if dev.type == 'cuda' else None, wall_seconds=round(time.time() - t0, 1),
                record=run_record(images=a.images, steps=a.steps, repeats=a.repeats, lam=a.lam, real=a.real, real_images=a.real_images,
