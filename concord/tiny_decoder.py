@@ -34,10 +34,18 @@ class LatentDecoder:
         return self.model.decode(z.to(p.device, p.dtype)).sample.to(z.dtype)
 
 # %% ../nbs/06c_tiny_decoder.ipynb #2d1b7c1d
+def _autoencoder_tiny(name, **kw) -> AutoencoderTiny:
+    "`AutoencoderTiny.from_pretrained`, without diffusers' warning about `block_out_channels`: AutoencoderTiny writes that key into every config it saves, then warns on loading that it does not expect it."
+    from diffusers.utils import logging as dlog
+    log, drop = dlog.get_logger('diffusers.configuration_utils'), lambda r: "{'block_out_channels'" not in r.getMessage()
+    log.addFilter(drop)
+    try: return AutoencoderTiny.from_pretrained(name, **kw)
+    finally: log.removeFilter(drop)
+
 def load_tiny_decoder(name:str,      # a folder with an `AutoencoderTiny` (config.json + weights) or a hub name (e.g. 'madebyollin/taesd')
                       device='cpu', dtype=torch.float32) -> LatentDecoder:
     "Load an `AutoencoderTiny` by folder or name as a frozen guidance decoder (offline: only what is on disk or in the hub cache)."
-    try: m = AutoencoderTiny.from_pretrained(name, torch_dtype=dtype)
+    try: m = _autoencoder_tiny(name, torch_dtype=dtype)
     except (OSError, ValueError, EnvironmentError) as e:
         raise ConcordError(f"could not load the tiny decoder {name!r} (an AutoencoderTiny folder or hub name, e.g. madebyollin/taesd): "
                            f"{str(e).splitlines()[0]} (offline: give --guide_decoder a folder, or full)") from None
@@ -169,7 +177,7 @@ def load_mini_tiny_decoder(device='cpu', root=None) -> LatentDecoder:
     path = Path(root)/'tiny_decoder' if root is not None else TINY_DECODER_DIR
     if not (path/'config.json').is_file():
         raise ConcordError(f"the mini world's tiny decoder is not in {path}; train it with concord.tiny_decoder.train_mini_tiny_decoder('{path}')")
-    return LatentDecoder(AutoencoderTiny.from_pretrained(path).to(device).eval().requires_grad_(False), name='mini-tiny-decoder')
+    return LatentDecoder(_autoencoder_tiny(path).to(device).eval().requires_grad_(False), name='mini-tiny-decoder')
 
 # %% ../nbs/06c_tiny_decoder.ipynb #2c392141
 WORLD_TINY_DECODER_SETTINGS = dict(n_train=20000, n_heldout=500, p_x0=0.5, cfg_scale=4.0, steps=1500, batch_size=64, lr=2e-3,
