@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import ConcordError, atomic_write_json, atomic_write_text, run_record, save_figure, sha256_file
-from .data import load_fashion_mnist, to_model_images, train_val_split, load_distilled, read_manifest
+from .data import load_fashion_mnist, to_model_images, train_val_split, load_distilled, read_manifest, COMPLETE_FILE
 from .distill import DistillSettings, distill
 from .mini import load_mini_world, mini_concept_bank, MINI_DIR, MINI_CFG_SCALE
 from .meter import meter_table_path, load_meter_table, set_completeness
@@ -111,10 +111,13 @@ def _task_file(s:BenchSettings, name:str) -> Path: return Path(s.out)/'work'/'ta
 
 # %% ../nbs/10_bench.ipynb #3630f87c
 def _done(s:BenchSettings, name:str, args:dict) -> dict|None:
+    "A task's recorded result if its arguments match. A set's task counts only while its set is on disk and complete: git keeps the task records of `results/`, not the sets, so a clone resumes by making the missing sets again (identical on the same CPU kind)."
     f = _task_file(s, name)
     if not f.is_file(): return None
     r = json.loads(f.read_text())
-    return r if r.get('args') == json.loads(json.dumps(args)) else None
+    if r.get('args') != json.loads(json.dumps(args)): return None
+    if name.startswith('set-') and not (_set_dir(s, args['row'], args['seed'], args['lam'])/COMPLETE_FILE).is_file(): return None
+    return r
 
 # %% ../nbs/10_bench.ipynb #6d336433
 def mini_world_key() -> str:
