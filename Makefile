@@ -226,6 +226,6 @@ bench-tradeoff: $(STAMP)
 	$(PY) bench/guidance_tradeoff.py --out results/tradeoff
 
 # The README's "Your own dataset" commands run end to end on 10 classes x 800 PNGs at 28 px (world train, four distills,
-# both evaluations, a ResNet-18 teacher epoch, export), each timed: results/own-world/run.json; resumable (about 1 h, 2 cores).
+# both evaluations, a ResNet-18 teacher epoch, export), each timed: results/own-world/run.json; resumable (36 min of commands measured, 2 cores).
 own-world-run: $(STAMP)
 	$(PY) bench/own_world_run.py --root runs/own-world-run --out results/own-world/run.json

@@ -35,12 +35,6 @@ def write_bank(path:Path):
     ConceptBank.from_phrases('kinds', {f'kind{k}': ph[c] for k, c in enumerate(mini_concept_bank().classes)}).save(path)
 
 
-def commit() -> str:
-    r = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=HERE, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=HERE, capture_output=True, text=True).stdout.strip()
-    return r + ('-dirty' if dirty else '')
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--root', default='runs/own-world-run')
@@ -50,6 +44,7 @@ def main():
     p.add_argument('--world_args', default='', help='extra `concord world train` options (a smoke test: fewer steps)')
     p.add_argument('--eval_args', default='', help='extra `concord evaluate` options (a smoke test: --epochs_scale 0.01)')
     a = p.parse_args()
+    from concord.core import git_commit
     root, out = Path(a.root).resolve(), Path(a.out)
     root.mkdir(parents=True, exist_ok=True)
     rec = json.loads(out.read_text()) if out.is_file() else {}
@@ -67,10 +62,8 @@ def main():
     th = ['--threads', str(a.threads)]
     steps = [
         ('world train', ['world', 'train', ds, '--out', w, '--bank', root/'bank.json', *th, *shlex.split(a.world_args)], w/'world.json'),
-        ('distill herding', ['distill', '--world', w, '--method', 'herding', '--out', root/'sets/herding', *th], root/'sets/herding/settings.json'),
-        ('distill random', ['distill', '--world', w, '--method', 'random', '--out', root/'sets/random', *th], root/'sets/random/settings.json'),
-        ('distill dit', ['distill', '--world', w, '--method', 'dit', '--out', root/'sets/dit', *th], root/'sets/dit/settings.json'),
-        ('distill concord', ['distill', '--world', w, '--method', 'concord', '--out', root/'sets/concord', *th], root/'sets/concord/settings.json'),
+        *[(f'distill {m}', ['distill', '--world', w, '--method', m, '--out', root/'sets'/m, *th], root/'sets'/m/'settings.json')
+          for m in ('herding', 'random', 'dit', 'concord')],
         ('evaluate concord soft', ['evaluate', root/'sets/concord', '--teacher', w, '--json_out', root/'eval-soft.json', *shlex.split(a.eval_args)], root/'eval-soft.json'),
         ('evaluate concord hard', ['evaluate', root/'sets/concord', '--protocol', 'hard', '--json_out', root/'eval-hard.json', *shlex.split(a.eval_args)], root/'eval-hard.json'),
         ('teacher resnet18', ['teacher', ds, '--arch', 'resnet18', '--epochs', str(a.teacher_epochs), '--out', root/'t-resnet18', *th],
@@ -86,12 +79,12 @@ def main():
         r = subprocess.run(cmd, env=env, cwd=HERE)
         if r.returncode != 0: sys.exit(f'{name} failed (exit {r.returncode}); rerun to resume')
         rec['steps'][name] = dict(s=round(time.time() - t0, 1), command=shlex.join(['concord', *[str(x).replace(str(root), 'ROOT') for x in args]]),
-                                  load_before=round(la0, 2), load_after=round(os.getloadavg()[0], 2), commit=commit())
+                                  load_before=round(la0, 2), load_after=round(os.getloadavg()[0], 2), commit=git_commit(HERE))
         if name == 'world train':
             wm = json.loads((w/'world.json').read_text())
             rec['steps'][name].update(stage_s=wm['seconds'], teacher_test_accuracy=wm['teacher_test_accuracy'])
         if name.startswith('evaluate'):
-            rec['steps'][name]['result'] = json.loads(Path(args[args.index('--json_out') + 1]).read_text())
+            rec['steps'][name]['result'] = json.loads(done.read_text())   # done is the --json_out file
         if name.startswith('teacher'):
             rec['steps'][name].update(epochs=a.teacher_epochs, teacher=json.loads(done.read_text()))
         save(); print(f'{name}: {rec["steps"][name]["s"]} s', flush=True)
